@@ -1,0 +1,138 @@
+//! Where the app talks to and where it keeps its data, resolved without Tauri.
+//!
+//! Sources, later ones winning: defaults → `KEFU_*` environment variables. With no corp id and
+//! secret the app runs in demo mode against the embedded emulator; with them (and optionally a
+//! base URL) it talks to the real service.
+
+use kefu_wechat::{DEFAULT_BASE_URL, Secret};
+use std::path::PathBuf;
+
+/// Credentials and endpoint of the real service.
+#[derive(Clone, Debug)]
+pub struct LiveApi {
+    /// Base URL (default: the real WeCom host).
+    pub base_url: String,
+    /// Corp id.
+    pub corp_id: String,
+    /// App secret.
+    pub secret: Secret,
+}
+
+/// Which WeChat the app talks to.
+#[derive(Clone, Debug)]
+pub enum ApiMode {
+    /// No credentials: the embedded emulator with simulated customers.
+    Demo,
+    /// Real credentials (or an emulator started elsewhere, via `KEFU_API_BASE`).
+    Live(LiveApi),
+}
+
+/// Resolved settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Demo or live.
+    pub api: ApiMode,
+    /// Data directory (database, media).
+    pub data_dir: PathBuf,
+    /// Accounts to sync; empty means every account from `kf/account/list`.
+    pub open_kfids: Vec<String>,
+}
+
+impl Settings {
+    /// Reads `KEFU_DATA_DIR`, `KEFU_API_BASE`, `KEFU_CORP_ID`, `KEFU_SECRET`, `KEFU_OPEN_KFIDS`.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Same as [`Settings::from_env`] with any source of variables (tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let non_empty = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let api = match (non_empty("KEFU_CORP_ID"), non_empty("KEFU_SECRET")) {
+            (Some(corp_id), Some(secret)) => ApiMode::Live(LiveApi {
+                base_url: non_empty("KEFU_API_BASE").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+                corp_id,
+                secret: Secret::new(secret),
+            }),
+            _ => ApiMode::Demo,
+        };
+        let data_dir = non_empty("KEFU_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_data_dir);
+        let open_kfids = non_empty("KEFU_OPEN_KFIDS")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            api,
+            data_dir,
+            open_kfids,
+        }
+    }
+}
+
+/// `$XDG_DATA_HOME/kefu-desk`, else `~/.local/share/kefu-desk`, else `./kefu-desk-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("kefu-desk");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/kefu-desk"),
+        None => PathBuf::from("kefu-desk-data"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Settings {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn demo_without_credentials_live_with_them() {
+        assert!(
+            matches!(settings(&[]).api, ApiMode::Demo),
+            "no credentials means demo"
+        );
+        assert!(
+            matches!(settings(&[("KEFU_CORP_ID", "ww1")]).api, ApiMode::Demo),
+            "a secret is needed too"
+        );
+        let live = settings(&[
+            ("KEFU_CORP_ID", "ww1"),
+            ("KEFU_SECRET", "s"),
+            ("KEFU_OPEN_KFIDS", "wk1, wk2,"),
+        ]);
+        let ApiMode::Live(api) = live.api else {
+            panic!("credentials mean live")
+        };
+        assert_eq!(
+            api.base_url, DEFAULT_BASE_URL,
+            "the real host is the default"
+        );
+        assert_eq!(live.open_kfids, vec!["wk1", "wk2"]);
+        let custom = settings(&[
+            ("KEFU_CORP_ID", "ww1"),
+            ("KEFU_SECRET", "s"),
+            ("KEFU_API_BASE", "http://127.0.0.1:9"),
+        ]);
+        let ApiMode::Live(api) = custom.api else {
+            panic!("live")
+        };
+        assert_eq!(api.base_url, "http://127.0.0.1:9");
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is needed and runs every check: formatting, clippy, the workspace tests
+# (client and engine against the emulator over loopback), and the UI checks.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+kefu_setup
+cd "$KEFU_ROOT"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "UI build (the shell embeds ui/dist)"
+npm --prefix ui run build
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "workspace tests"
+cargo test --workspace --locked
+
+step "UI checks"
+npm --prefix ui run check
+npm --prefix ui run lint
+npm --prefix ui run test

@@ -1,0 +1,8 @@
+//! The Kefu Desk desktop binary.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    kefu_desk::run();
+}
