@@ -20,6 +20,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "workspace tests"
 cargo test --workspace --locked
 
+step "an unmodified third-party SDK (wechatpy) against the emulator"
+cargo build --locked -p kefu-emulator --bin kefu-emulator
+bash scripts/sdk-compat.sh
+
 step "UI checks"
 npm --prefix ui run check
 npm --prefix ui run lint
