@@ -1,4 +1,9 @@
-//! Kefu Desk without a window: configuration today; the store, sync, queue, outbox and search
-//! engine build on it. Never depends on Tauri.
+//! Kefu Desk without a window: configuration, the SQLite store, the reply rules, and the engine
+//! that syncs messages and flushes the outbox. The `kefu` CLI and the desktop shell are two faces
+//! of it. Never depends on Tauri.
 
+pub mod clock;
 pub mod config;
+pub mod engine;
+pub mod rules;
+pub mod store;

@@ -1,0 +1,248 @@
+//! `kefu`: the engine from the command line, for scripts, support staff and tests.
+//!
+//! Configuration from `KEFU_DATA_DIR`, `KEFU_API_BASE`, `KEFU_CORP_ID`, `KEFU_SECRET` and
+//! `KEFU_OPEN_KFIDS`. With `--json`, stdout is JSON with the API's field names; errors go to
+//! stderr with a non-zero exit.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use kefu_core::clock::{Clock, SystemClock};
+use kefu_core::config::{ApiMode, Settings};
+use kefu_core::engine::Engine;
+use kefu_core::store::Store;
+use kefu_wechat::{Client, ClientConfig};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Kefu Desk's engine on the command line.
+#[derive(Parser, Debug)]
+#[command(name = "kefu", version, about)]
+struct Cli {
+    /// Print JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Pull every account (until `has_more` is 0); without --once, keep syncing.
+    Sync {
+        /// One round, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Accounts, cursors, last success or error, counts, pending outbox.
+    Status,
+    /// Sessions with local state, window end and replies left.
+    Sessions,
+    /// A customer's messages, oldest first.
+    Messages {
+        /// Customer (`external_userid`).
+        #[arg(long)]
+        customer: String,
+        /// How many of the newest.
+        #[arg(long, default_value_t = 200)]
+        limit: usize,
+    },
+    /// Enqueue a text reply, flush the outbox, report the outcome.
+    Reply {
+        /// Customer (`external_userid`).
+        #[arg(long)]
+        customer: String,
+        /// Account; default: the customer's conversation.
+        #[arg(long)]
+        account: Option<String>,
+        /// Text to send.
+        text: String,
+    },
+    /// Messages containing QUERY, newest first.
+    Search {
+        /// Text to find (plain text, never query syntax).
+        query: String,
+        /// Most results.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+}
+
+fn main() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if let Err(e) = runtime.block_on(run(cli)) {
+        eprintln!("kefu: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn open_store(settings: &Settings) -> anyhow::Result<Arc<Store>> {
+    Ok(Arc::new(Store::open_in(&settings.data_dir).with_context(
+        || format!("opening the database in {}", settings.data_dir.display()),
+    )?))
+}
+
+fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
+    let ApiMode::Live(api) = &settings.api else {
+        bail!(
+            "no credentials: set KEFU_CORP_ID and KEFU_SECRET (and KEFU_API_BASE for an emulator)"
+        );
+    };
+    let client = Client::new(ClientConfig::new(
+        &api.base_url,
+        &api.corp_id,
+        api.secret.clone(),
+    ))?;
+    Ok(Engine::new(Arc::new(client), store, Arc::new(SystemClock)))
+}
+
+fn print(json_mode: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
+    if json_mode {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env();
+    let store = open_store(&settings)?;
+    let now = SystemClock.now();
+    match cli.command {
+        Command::Sync { once } => {
+            let engine = engine(&settings, store)?;
+            let accounts = engine.accounts(&settings.open_kfids).await?;
+            loop {
+                let mut total = json!({});
+                for kfid in &accounts {
+                    let r = engine
+                        .sync_account(kfid)
+                        .await
+                        .with_context(|| format!("syncing {kfid}"))?;
+                    total[kfid.as_str()] = json!({"pages": r.pages, "stored": r.stored, "duplicates": r.duplicates, "retries": r.retries});
+                }
+                let flushed = engine.flush_outbox().await?;
+                if once {
+                    print(
+                        cli.json,
+                        json!({"accounts": total, "outbox": {"sent": flushed.sent, "failed": flushed.failed, "pending": flushed.pending}}),
+                        || format!("synced: {total}"),
+                    );
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Command::Status => {
+            let accounts = store.status()?;
+            let (queued, sent, failed) = store.outbox_counts()?;
+            print(
+                cli.json,
+                json!({"accounts": accounts, "outbox": {"queued": queued, "sent": sent, "failed": failed}}),
+                || {
+                    let mut s = String::new();
+                    for a in &accounts {
+                        s += &format!(
+                            "{}  messages {}  last success {:?}  last error {:?}\n",
+                            a.open_kfid, a.messages, a.last_success_at, a.last_error
+                        );
+                    }
+                    s + &format!("outbox: {queued} queued, {sent} sent, {failed} failed")
+                },
+            );
+        }
+        Command::Sessions => {
+            let sessions = store.sessions(now)?;
+            print(cli.json, json!(sessions), || {
+                sessions
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{:8} {} {}  window {}s  replies left {}",
+                            s.local_state,
+                            s.open_kfid,
+                            s.external_userid,
+                            s.window_left_secs,
+                            s.replies_left
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Messages { customer, limit } => {
+            let messages = store.messages(&customer, limit)?;
+            print(cli.json, json!(messages), || {
+                messages
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{} [{}] {}",
+                            m.send_time,
+                            m.msgtype,
+                            m.text.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Command::Reply {
+            customer,
+            account,
+            text,
+        } => {
+            let engine = engine(&settings, store.clone())?;
+            let account = match account {
+                Some(a) => a,
+                None => store
+                    .account_of(&customer)?
+                    .context("no conversation with this customer; give --account")?,
+            };
+            let row = match engine.enqueue_text(&account, &customer, &text)? {
+                Ok(row) => row,
+                Err(refused) => bail!("reply refused: {refused}"),
+            };
+            engine.flush_outbox().await?;
+            let row = store.reply(&row.msgid)?.context("the reply is stored")?;
+            print(cli.json, json!(row), || {
+                format!("{} {}", row.msgid, row.state)
+            });
+            match row.state.as_str() {
+                "sent" => {}
+                "failed" => bail!("reply failed: {}", row.last_error.unwrap_or_default()),
+                _ => bail!(
+                    "reply queued, not sent yet: {}",
+                    row.last_error.unwrap_or_default()
+                ),
+            }
+        }
+        Command::Search { query, limit } => {
+            let hits = store.search(&query, limit)?;
+            print(cli.json, json!(hits), || {
+                hits.iter()
+                    .map(|m| {
+                        format!(
+                            "{} {} {}",
+                            m.send_time,
+                            m.external_userid.as_deref().unwrap_or(""),
+                            m.text.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+    }
+    Ok(())
+}

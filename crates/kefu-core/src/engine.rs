@@ -1,0 +1,328 @@
+//! The engine: the client, the store and the clock, and the work done with them: syncing an
+//! account until `has_more` is 0, and flushing the outbox.
+//!
+//! Invariants: each page is stored together with its cursor (see `store`); a reply is sent with
+//! the msgid it was stored with and retried with the same msgid; "duplicate msgid" after an
+//! attempt that may have reached WeChat counts as sent.
+
+use crate::clock::Clock;
+use crate::store::{IngestReport, Store, StoreError};
+use kefu_wechat::api::{SendMsgRequest, SyncMsgRequest};
+use kefu_wechat::error::errcode;
+use kefu_wechat::send::Content;
+use kefu_wechat::{Client, ErrorClass, MsgId, OpenKfId};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An engine error.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The API failed in a way retrying will not fix, or retries ran out.
+    #[error(transparent)]
+    Api(#[from] kefu_wechat::Error),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored reply could not be read back.
+    #[error("stored reply {0} is not a valid message body")]
+    BadReply(String),
+}
+
+/// What syncing an account did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Pages stored.
+    pub pages: usize,
+    /// Items newly stored.
+    pub stored: usize,
+    /// Items delivered again and skipped.
+    pub duplicates: usize,
+    /// Failed calls that were retried.
+    pub retries: usize,
+}
+
+/// What flushing the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FlushReport {
+    /// Replies WeChat accepted.
+    pub sent: usize,
+    /// Replies WeChat rejected for good.
+    pub failed: usize,
+    /// Replies still queued (network trouble).
+    pub pending: usize,
+}
+
+/// Capped exponential backoff with jitter.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    base: Duration,
+    cap: Duration,
+    attempt: u32,
+    seed: u64,
+}
+
+impl Backoff {
+    /// A backoff from `base` doubling up to `cap`.
+    pub fn new(base: Duration, cap: Duration) -> Self {
+        Self {
+            base,
+            cap,
+            attempt: 0,
+            seed: u64::from(std::process::id()) | 1,
+        }
+    }
+
+    /// The next delay: base·2ⁿ capped, minus up to half of it at random.
+    pub fn next_delay(&mut self) -> Duration {
+        let exp = self.base.saturating_mul(1u32 << self.attempt.min(16));
+        self.attempt += 1;
+        let full = exp.min(self.cap);
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let jitter = (self.seed % 1000) as f64 / 2000.0;
+        full.mul_f64(1.0 - jitter)
+    }
+
+    /// Starts over after a success.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+/// Client, store and clock.
+#[derive(Clone)]
+pub struct Engine {
+    /// The API client.
+    pub client: Arc<Client>,
+    /// The local database.
+    pub store: Arc<Store>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Consecutive retryable failures tolerated before giving up a round.
+    pub max_retries: usize,
+    /// Backoff between retries.
+    pub backoff: (Duration, Duration),
+}
+
+impl Engine {
+    /// An engine with default retry settings.
+    pub fn new(client: Arc<Client>, store: Arc<Store>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            client,
+            store,
+            clock,
+            max_retries: 40,
+            backoff: (Duration::from_millis(50), Duration::from_secs(5)),
+        }
+    }
+
+    /// The accounts to serve: `configured`, or every account from `kf/account/list`.
+    pub async fn accounts(&self, configured: &[String]) -> Result<Vec<OpenKfId>, EngineError> {
+        let listed = self.with_retries(|| self.client.account_list()).await?.0;
+        self.store.upsert_accounts(&listed)?;
+        if configured.is_empty() {
+            Ok(listed.into_iter().map(|a| a.open_kfid).collect())
+        } else {
+            Ok(configured
+                .iter()
+                .map(|k| OpenKfId::from(k.as_str()))
+                .collect())
+        }
+    }
+
+    async fn with_retries<T, F, Fut>(&self, mut call: F) -> Result<(T, usize), kefu_wechat::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, kefu_wechat::Error>>,
+    {
+        let mut backoff = Backoff::new(self.backoff.0, self.backoff.1);
+        let mut retries = 0;
+        loop {
+            match call().await {
+                Ok(v) => return Ok((v, retries)),
+                Err(e) if e.is_retryable() && retries < self.max_retries => {
+                    retries += 1;
+                    // 45009 blocks for a whole limit window.
+                    let delay = if e.class() == ErrorClass::RateLimited {
+                        Duration::from_secs(60).min(self.backoff.1 * 12)
+                    } else {
+                        backoff.next_delay()
+                    };
+                    tracing::debug!(error = %e, retries, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Pulls `open_kfid` from the stored cursor until `has_more` is 0, storing each page with
+    /// its cursor in one transaction.
+    pub async fn sync_account(&self, open_kfid: &OpenKfId) -> Result<SyncReport, EngineError> {
+        let mut report = SyncReport::default();
+        loop {
+            let cursor = self.store.cursor(open_kfid.as_str())?;
+            let request = SyncMsgRequest {
+                cursor,
+                open_kfid: Some(open_kfid.clone()),
+                limit: Some(1000),
+                ..Default::default()
+            };
+            let page = match self.with_retries(|| self.client.sync_msg(&request)).await {
+                Ok((page, retries)) => {
+                    report.retries += retries;
+                    page
+                }
+                Err(e) => {
+                    self.store.record_sync_error(
+                        open_kfid.as_str(),
+                        &e.to_string(),
+                        self.clock.now(),
+                    )?;
+                    return Err(e.into());
+                }
+            };
+            let store = self.store.clone();
+            let kfid = open_kfid.as_str().to_owned();
+            let now = self.clock.now();
+            let has_more = page.has_more;
+            let ingest: IngestReport = tokio::task::spawn_blocking(move || {
+                store.ingest_page(&kfid, &page.items, &page.next_cursor, now)
+            })
+            .await
+            .expect("ingest task does not panic")?;
+            report.pages += 1;
+            report.stored += ingest.stored;
+            report.duplicates += ingest.duplicates;
+            if !has_more {
+                self.store
+                    .record_sync_success(open_kfid.as_str(), self.clock.now())?;
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Sends every queued reply with its stored msgid.
+    pub async fn flush_outbox(&self) -> Result<FlushReport, EngineError> {
+        let mut report = FlushReport::default();
+        for row in self.store.queued_replies()? {
+            let content: Content = serde_json::from_str(&row.content)
+                .map_err(|_| EngineError::BadReply(row.msgid.clone()))?;
+            let request = SendMsgRequest {
+                touser: row.external_userid.clone().into(),
+                open_kfid: row.open_kfid.clone().into(),
+                msgid: Some(MsgId::from(row.msgid.as_str())),
+                content,
+            };
+            // Counted before the call: after a crash, attempts > 0 says the request may have
+            // reached WeChat, which is what makes a duplicate-msgid answer mean "sent".
+            let mut may_have_reached = row.attempts > 0;
+            let mut backoff = Backoff::new(self.backoff.0, self.backoff.1);
+            let mut tries = 0;
+            loop {
+                self.store.begin_attempt(&row.msgid)?;
+                match self.client.send_msg(&request).await {
+                    Ok(_) => {
+                        self.store.mark_sent(&row.msgid, self.clock.now())?;
+                        report.sent += 1;
+                        break;
+                    }
+                    Err(e) if e.errcode() == Some(errcode::DUPLICATE_MSGID) && may_have_reached => {
+                        self.store.mark_sent(&row.msgid, self.clock.now())?;
+                        report.sent += 1;
+                        break;
+                    }
+                    Err(e) if e.is_permanent() || e.class() == ErrorClass::RefreshToken => {
+                        self.store.mark_failed(&row.msgid, &e.to_string())?;
+                        report.failed += 1;
+                        break;
+                    }
+                    Err(e) => {
+                        may_have_reached = true;
+                        self.store.note_attempt(&row.msgid, &e.to_string())?;
+                        tries += 1;
+                        if tries > self.max_retries {
+                            report.pending += 1;
+                            return Ok(report);
+                        }
+                        tokio::time::sleep(backoff.next_delay()).await;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Checks the rules and enqueues a text reply (no network). The msgid is new and unique.
+    pub fn enqueue_text(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        text: &str,
+    ) -> Result<Result<crate::store::OutboxRow, crate::store::ReplyRefused>, EngineError> {
+        let content = Content::text(text);
+        let json = serde_json::to_string(&content).expect("content serialises");
+        let msgid = new_msgid();
+        Ok(self.store.enqueue_reply(
+            open_kfid,
+            customer,
+            &msgid,
+            &json,
+            Some(text),
+            self.clock.now(),
+        )?)
+    }
+}
+
+/// A new msgid: 32 of `[0-9a-zA-Z]`, from the time, the process and a counter, mixed.
+pub fn new_msgid() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut state =
+        nanos ^ (u64::from(std::process::id()) << 32) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    const CHARS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    (0..32)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            CHARS[((z ^ (z >> 31)) % 62) as usize] as char
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msgids_are_valid_and_distinct() {
+        let ids: std::collections::HashSet<_> = (0..10_000).map(|_| new_msgid()).collect();
+        assert_eq!(ids.len(), 10_000, "msgids never repeat");
+        assert!(
+            ids.iter().all(|m| MsgId::is_valid_for_send(m)),
+            "msgids fit WeChat's charset and length"
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+        let delays: Vec<_> = (0..10).map(|_| b.next_delay()).collect();
+        assert!(
+            delays.iter().all(|d| *d <= Duration::from_secs(2)),
+            "{delays:?}"
+        );
+        assert!(
+            delays[9] >= Duration::from_secs(1),
+            "grows to the cap (minus jitter)"
+        );
+    }
+}

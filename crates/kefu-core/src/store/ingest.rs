@@ -1,0 +1,194 @@
+//! Storing a `sync_msg` page: messages, the session changes they imply, and the cursor, in one
+//! transaction. Idempotent: an item already stored is skipped, including its session effects.
+
+use super::{Result, Store};
+use kefu_wechat::event::Event;
+use kefu_wechat::message::{Body, Message, SyncItem, origin};
+use rusqlite::{Transaction, params};
+
+/// What one page did to the store.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Items newly stored.
+    pub stored: usize,
+    /// Items already stored (delivered again).
+    pub duplicates: usize,
+    /// Items stored raw (unknown type or malformed).
+    pub raw: usize,
+}
+
+impl Store {
+    /// Stores a page for `open_kfid` and advances its cursor to `next_cursor`, atomically.
+    pub fn ingest_page(
+        &self,
+        open_kfid: &str,
+        items: &[SyncItem],
+        next_cursor: &str,
+        now: i64,
+    ) -> Result<IngestReport> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut report = IngestReport::default();
+        for item in items {
+            let inserted = match item {
+                SyncItem::Message(m) => insert_message(&tx, open_kfid, m)?,
+                SyncItem::Raw(r) => {
+                    // An item with no msgid cannot be deduplicated; key it by its content so a
+                    // repeat is still stored once.
+                    let msgid = r
+                        .msgid
+                        .as_ref()
+                        .map(|m| m.as_str().to_owned())
+                        .unwrap_or_else(|| format!("raw:{}", content_key(&r.json.to_string())));
+                    let n = tx.execute(
+                        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, json, raw_reason)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            msgid,
+                            r.open_kfid.as_ref().map(|k| k.as_str()).unwrap_or(open_kfid),
+                            r.external_userid.as_ref().map(|c| c.as_str()),
+                            r.send_time.unwrap_or(now),
+                            r.origin.unwrap_or(0),
+                            r.msgtype.as_deref().unwrap_or("unknown"),
+                            r.json.to_string(),
+                            format!("{:?}", r.reason),
+                        ],
+                    )?;
+                    if n > 0 {
+                        report.raw += 1;
+                    }
+                    n > 0
+                }
+            };
+            if inserted {
+                report.stored += 1;
+            } else {
+                report.duplicates += 1;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_cursor (open_kfid, cursor, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (open_kfid) DO UPDATE SET cursor = ?2, updated_at = ?3",
+            params![open_kfid, next_cursor, now],
+        )?;
+        tx.execute(
+            "INSERT INTO sync_status (open_kfid, pages) VALUES (?1, 1)
+             ON CONFLICT (open_kfid) DO UPDATE SET pages = pages + 1",
+            [open_kfid],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn content_key(s: &str) -> String {
+    // FNV-1a: stable across versions, enough to tell raw items apart.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Inserts one decoded item and applies its effect on the session; false when already stored.
+fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<bool> {
+    let kfid = m.open_kfid().map(|k| k.as_str()).unwrap_or(open_kfid);
+    let customer = m.external_userid().map(|c| c.as_str());
+    let text = match &m.body {
+        Body::Text { text } => Some(text.content.as_str()),
+        _ => None,
+    };
+    let json = serde_json::to_string(m).expect("wire types serialise");
+    let n = tx.execute(
+        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, servicer_userid, text, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![m.msgid.as_str(), kfid, customer, m.send_time, m.origin, m.body.msgtype(), m.servicer_userid.as_ref().map(|s| s.as_str()), text, json],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    apply_session_effect(tx, kfid, m)?;
+    Ok(true)
+}
+
+fn ensure_session(tx: &Transaction<'_>, kfid: &str, customer: &str, at: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO session (open_kfid, external_userid, local_state, updated_at) VALUES (?1, ?2, 'ended', ?3)",
+        params![kfid, customer, at],
+    )?;
+    Ok(())
+}
+
+/// How an item moves the local queue (state machine in ARCHITECTURE.md).
+fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result<()> {
+    let Some(customer) = m.external_userid().map(|c| c.as_str().to_owned()) else {
+        return Ok(());
+    };
+    let at = m.send_time;
+    match &m.body {
+        Body::Event { event } => match event {
+            Event::EnterSession { .. } => ensure_session(tx, kfid, &customer, at)?,
+            Event::SessionStatusChange {
+                change_type,
+                new_servicer_userid,
+                ..
+            } => {
+                ensure_session(tx, kfid, &customer, at)?;
+                // Servicer actions in the WeCom client: the session is theirs (read-only here)
+                // until they end it.
+                if *change_type == 3 {
+                    tx.execute(
+                        "UPDATE session SET local_state = 'ended', wecom_servicer = NULL, claimed_by = NULL, updated_at = ?3
+                         WHERE open_kfid = ?1 AND external_userid = ?2",
+                        params![kfid, customer, at],
+                    )?;
+                } else {
+                    tx.execute(
+                        "UPDATE session SET local_state = 'wecom', wecom_servicer = ?3, claimed_by = NULL, updated_at = ?4
+                         WHERE open_kfid = ?1 AND external_userid = ?2",
+                        params![kfid, customer, new_servicer_userid.as_ref().map(|s| s.as_str()), at],
+                    )?;
+                }
+            }
+            Event::UserRecallMsg { recall_msgid, .. }
+            | Event::ServicerRecallMsg { recall_msgid, .. } => {
+                tx.execute(
+                    "UPDATE message SET recalled = 1 WHERE open_kfid = ?1 AND msgid = ?2",
+                    params![kfid, recall_msgid.as_str()],
+                )?;
+            }
+            Event::MsgSendFail {
+                fail_msgid,
+                fail_type,
+                ..
+            } => {
+                let reason = format!(
+                    "msg_send_fail {fail_type}: {}",
+                    kefu_wechat::event::fail_type_meaning(*fail_type)
+                );
+                tx.execute(
+                    "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1",
+                    params![fail_msgid.as_str(), reason],
+                )?;
+            }
+            Event::ServicerStatusChange { .. } | Event::RejectCustomerMsgSwitchChange { .. } => {}
+        },
+        _ if m.origin == origin::CUSTOMER => {
+            ensure_session(tx, kfid, &customer, at)?;
+            // A customer message re-opens the 48 h window and the 5-reply allowance; an ended
+            // session goes back to the waiting queue.
+            tx.execute(
+                "UPDATE session SET
+                    local_state = CASE WHEN local_state = 'ended' THEN 'waiting' ELSE local_state END,
+                    waiting_since = CASE WHEN local_state = 'ended' THEN ?3 ELSE waiting_since END,
+                    last_customer_msg_at = MAX(COALESCE(last_customer_msg_at, 0), ?3),
+                    replies_since_customer = CASE WHEN ?3 >= COALESCE(last_customer_msg_at, 0) THEN 0 ELSE replies_since_customer END,
+                    updated_at = ?3
+                 WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![kfid, customer, at],
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! The local SQLite store: the only module that holds SQL.
+//!
+//! Invariants: a page of synced items, the session changes it implies and the advanced cursor
+//! commit in one transaction ([`Store::ingest_page`]); `(open_kfid, msgid)` is unique, so a page
+//! delivered twice is stored once; a reply is in the outbox (and in the conversation) before any
+//! network call ([`Store::enqueue_reply`]). Migrations are numbered, applied in one transaction
+//! and tracked in `PRAGMA user_version`; a database newer than the binary is refused.
+
+mod ingest;
+mod outbox;
+mod query;
+
+pub use ingest::IngestReport;
+pub use outbox::{OutboxRow, ReplyRefused};
+pub use query::{SessionRow, StatusRow, StoredMessage};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// Numbered migrations; never edit a shipped one, append a new one.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_init.sql")];
+
+/// A store error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer version of the app.
+    #[error("the database is version {found}, newer than this app (version {supported})")]
+    TooNew {
+        /// Version found.
+        found: i64,
+        /// Newest version this binary knows.
+        supported: i64,
+    },
+    /// The data directory could not be created.
+    #[error("cannot create the data directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Result of a store call.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The database.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating and migrating) `kefu.sqlite` in `data_dir`.
+    pub fn open_in(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        Self::open(&data_dir.join("kefu.sqlite"))
+    }
+
+    /// Opens (creating and migrating) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Where the database lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The stored cursor of an account.
+    pub fn cursor(&self, open_kfid: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT cursor FROM sync_cursor WHERE open_kfid = ?1",
+                [open_kfid],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Remembers the accounts this console serves.
+    pub fn upsert_accounts(&self, accounts: &[kefu_wechat::api::Account]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for a in accounts {
+            tx.execute(
+                "INSERT INTO account (open_kfid, name, avatar) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (open_kfid) DO UPDATE SET name = excluded.name, avatar = excluded.avatar",
+                params![a.open_kfid.as_str(), a.name, a.avatar],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a successful sync round of an account.
+    pub fn record_sync_success(&self, open_kfid: &str, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_status (open_kfid, last_success_at, last_error, last_error_at) VALUES (?1, ?2, NULL, NULL)
+             ON CONFLICT (open_kfid) DO UPDATE SET last_success_at = ?2, last_error = NULL, last_error_at = NULL",
+            params![open_kfid, now],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed sync attempt, in plain words.
+    pub fn record_sync_error(&self, open_kfid: &str, error: &str, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_status (open_kfid, last_error, last_error_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (open_kfid) DO UPDATE SET last_error = ?2, last_error_at = ?3",
+            params![open_kfid, error, now],
+        )?;
+        Ok(())
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(StoreError::TooNew {
+            found: version,
+            supported,
+        });
+    }
+    if version == supported {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer_databases() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("k.sqlite");
+        drop(Store::open(&path).expect("fresh database"));
+        drop(Store::open(&path).expect("reopening an up-to-date database"));
+        Connection::open(&path)
+            .expect("open")
+            .pragma_update(None, "user_version", 99)
+            .expect("bump");
+        assert!(
+            matches!(
+                Store::open(&path),
+                Err(StoreError::TooNew { found: 99, .. })
+            ),
+            "a newer database must be refused"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The durable outbox: a reply is a row (with its msgid) before any network call, and the
+//! message shows in the conversation at once with its delivery state.
+
+use super::{Result, Store};
+use crate::rules;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A reply and its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    /// Our msgid.
+    pub msgid: String,
+    /// Account.
+    pub open_kfid: String,
+    /// Customer.
+    pub external_userid: String,
+    /// The `send_msg` body as JSON (`msgtype` + body).
+    pub content: String,
+    /// queued | sent | failed.
+    pub state: String,
+    /// Send attempts so far.
+    pub attempts: i64,
+    /// Why it failed, in plain words.
+    pub last_error: Option<String>,
+}
+
+/// Why a reply was refused before any network call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyRefused {
+    /// No conversation with this customer on this account.
+    #[error("there is no conversation with this customer")]
+    NoSession,
+    /// The session was ended; the customer must write again.
+    #[error("the session has ended")]
+    Ended,
+    /// A servicer has it in the WeCom client (WeChat state 3).
+    #[error("a colleague is handling this customer in the WeCom client")]
+    InWecom,
+    /// More than 48 h since the customer's last message.
+    #[error("the 48-hour reply window has closed")]
+    WindowClosed,
+    /// Five replies since the customer's last message.
+    #[error("all 5 replies since the customer's last message are used")]
+    QuotaUsed,
+}
+
+impl Store {
+    /// Checks the rules and enqueues a reply in one transaction; it also appears in the
+    /// conversation (origin 0 = this app) and counts against the 5-reply allowance at once.
+    pub fn enqueue_reply(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        msgid: &str,
+        content_json: &str,
+        summary: Option<&str>,
+        now: i64,
+    ) -> Result<std::result::Result<OutboxRow, ReplyRefused>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let session: Option<(String, Option<i64>, i64)> = tx
+            .query_row(
+                "SELECT local_state, last_customer_msg_at, replies_since_customer FROM session WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![open_kfid, customer],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((state, last_customer, replies)) = session else {
+            return Ok(Err(ReplyRefused::NoSession));
+        };
+        if let Err(refused) = rules::may_reply(&state, last_customer, replies, now) {
+            return Ok(Err(refused));
+        }
+        tx.execute(
+            "INSERT INTO outbox (msgid, open_kfid, external_userid, content, state, created_at) VALUES (?1, ?2, ?3, ?4, 'queued', ?5)",
+            params![msgid, open_kfid, customer, content_json, now],
+        )?;
+        let msgtype = serde_json::from_str::<serde_json::Value>(content_json)
+            .ok()
+            .and_then(|v| v.get("msgtype").and_then(|t| t.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "text".into());
+        tx.execute(
+            "INSERT INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
+            params![msgid, open_kfid, customer, now, msgtype, summary, content_json],
+        )?;
+        tx.execute(
+            "UPDATE session SET replies_since_customer = replies_since_customer + 1, updated_at = ?3 WHERE open_kfid = ?1 AND external_userid = ?2",
+            params![open_kfid, customer, now],
+        )?;
+        tx.commit()?;
+        Ok(Ok(OutboxRow {
+            msgid: msgid.to_owned(),
+            open_kfid: open_kfid.to_owned(),
+            external_userid: customer.to_owned(),
+            content: content_json.to_owned(),
+            state: "queued".into(),
+            attempts: 0,
+            last_error: None,
+        }))
+    }
+
+    /// Replies waiting to be sent, oldest first.
+    pub fn queued_replies(&self) -> Result<Vec<OutboxRow>> {
+        self.outbox_where("state = 'queued'")
+    }
+
+    /// One reply by msgid.
+    pub fn reply(&self, msgid: &str) -> Result<Option<OutboxRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_OUTBOX} WHERE msgid = ?1"))?;
+        Ok(stmt.query_row([msgid], row).optional()?)
+    }
+
+    fn outbox_where(&self, condition: &str) -> Result<Vec<OutboxRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{SELECT_OUTBOX} WHERE {condition} ORDER BY id"))?;
+        let rows = stmt
+            .query_map([], row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Counts an attempt that did not reach a verdict (network, 5xx, busy).
+    pub fn note_attempt(&self, msgid: &str, error: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET last_error = ?2 WHERE msgid = ?1",
+            params![msgid, error],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a reply that is about to be sent as attempted (before the call).
+    pub fn begin_attempt(&self, msgid: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET attempts = attempts + 1 WHERE msgid = ?1",
+            [msgid],
+        )?;
+        Ok(())
+    }
+
+    /// WeChat accepted the reply.
+    pub fn mark_sent(&self, msgid: &str, now: i64) -> Result<()> {
+        self.conn().execute("UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL WHERE msgid = ?1 AND state = 'queued'", params![msgid, now])?;
+        Ok(())
+    }
+
+    /// WeChat rejected the reply for good; it no longer counts against the allowance.
+    pub fn mark_failed(&self, msgid: &str, reason: &str) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute("UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1 AND state = 'queued'", params![msgid, reason])?;
+        if changed > 0 {
+            tx.execute(
+                "UPDATE session SET replies_since_customer = MAX(replies_since_customer - 1, 0)
+                 WHERE (open_kfid, external_userid) = (SELECT open_kfid, external_userid FROM outbox WHERE msgid = ?1)",
+                [msgid],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Number of replies in each state: (queued, sent, failed).
+    pub fn outbox_counts(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn().query_row(
+            "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'sent'), 0), COALESCE(SUM(state = 'failed'), 0) FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+}
+
+const SELECT_OUTBOX: &str =
+    "SELECT msgid, open_kfid, external_userid, content, state, attempts, last_error FROM outbox";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        msgid: r.get(0)?,
+        open_kfid: r.get(1)?,
+        external_userid: r.get(2)?,
+        content: r.get(3)?,
+        state: r.get(4)?,
+        attempts: r.get(5)?,
+        last_error: r.get(6)?,
+    })
+}

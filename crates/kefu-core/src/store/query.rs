@@ -1,0 +1,179 @@
+//! Reads for the CLI and the UI: conversations, sessions, status, search.
+
+use super::{Result, Store};
+use crate::rules;
+use rusqlite::params;
+use serde::Serialize;
+
+/// A stored message, with the API's field names.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredMessage {
+    /// Message id (ours for replies).
+    pub msgid: String,
+    /// Account.
+    pub open_kfid: String,
+    /// Customer.
+    pub external_userid: Option<String>,
+    /// Unix seconds.
+    pub send_time: i64,
+    /// 3 customer, 4 event, 5 servicer in WeCom, 0 this app.
+    pub origin: i64,
+    /// Message type.
+    pub msgtype: String,
+    /// Text content, for text messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Whether the sender recalled it.
+    pub recalled: bool,
+    /// For our replies: queued | sent | failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+}
+
+/// A session with its local queue state and WeChat's limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRow {
+    /// Account.
+    pub open_kfid: String,
+    /// Customer.
+    pub external_userid: String,
+    /// waiting | mine | wecom | ended.
+    pub local_state: String,
+    /// Since when it waits.
+    pub waiting_since: Option<i64>,
+    /// Customer's last message.
+    pub last_customer_msg_at: Option<i64>,
+    /// End of the 48 h window.
+    pub window_ends_at: Option<i64>,
+    /// Seconds left in the window.
+    pub window_left_secs: i64,
+    /// Replies left of 5.
+    pub replies_left: i64,
+}
+
+/// Sync health of one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusRow {
+    /// Account.
+    pub open_kfid: String,
+    /// Stored cursor.
+    pub cursor: Option<String>,
+    /// Last successful sync.
+    pub last_success_at: Option<i64>,
+    /// Last error in plain words.
+    pub last_error: Option<String>,
+    /// Messages stored.
+    pub messages: i64,
+}
+
+const SELECT_MESSAGE: &str = "SELECT m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state
+     FROM message m LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0";
+
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    Ok(StoredMessage {
+        msgid: r.get(0)?,
+        open_kfid: r.get(1)?,
+        external_userid: r.get(2)?,
+        send_time: r.get(3)?,
+        origin: r.get(4)?,
+        msgtype: r.get(5)?,
+        text: r.get(6)?,
+        recalled: r.get(7)?,
+        delivery: r.get(8)?,
+    })
+}
+
+impl Store {
+    /// A customer's messages, oldest first (the newest `limit`).
+    pub fn messages(&self, customer: &str, limit: usize) -> Result<Vec<StoredMessage>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_MESSAGE} WHERE m.external_userid = ?1 ORDER BY m.send_time DESC, m.id DESC LIMIT ?2"))?;
+        let mut rows = stmt
+            .query_map(params![customer, limit as i64], message_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Messages whose text contains `query` (plain substring, never query syntax), newest first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<StoredMessage>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!("{SELECT_MESSAGE} WHERE instr(m.text, ?1) > 0 ORDER BY m.send_time DESC, m.id DESC LIMIT ?2"))?;
+        let rows = stmt
+            .query_map(params![query, limit as i64], message_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every session: waiting first (oldest first), then mine, wecom, ended.
+    pub fn sessions(&self, now: i64) -> Result<Vec<SessionRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT open_kfid, external_userid, local_state, waiting_since, last_customer_msg_at, replies_since_customer FROM session
+             ORDER BY CASE local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 2 ELSE 3 END, waiting_since, updated_at DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let last: Option<i64> = r.get(4)?;
+                let replies: i64 = r.get(5)?;
+                Ok(SessionRow {
+                    open_kfid: r.get(0)?,
+                    external_userid: r.get(1)?,
+                    local_state: r.get(2)?,
+                    waiting_since: r.get(3)?,
+                    last_customer_msg_at: last,
+                    window_ends_at: last.map(|t| t + rules::WINDOW_SECS),
+                    window_left_secs: rules::window_left(last, now),
+                    replies_left: (rules::REPLY_QUOTA - replies).max(0),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Sync health per known account.
+    pub fn status(&self) -> Result<Vec<StatusRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.open_kfid, c.cursor, s.last_success_at, s.last_error,
+                    (SELECT COUNT(*) FROM message m WHERE m.open_kfid = a.open_kfid)
+             FROM (SELECT open_kfid FROM account UNION SELECT open_kfid FROM sync_cursor) a
+             LEFT JOIN sync_cursor c ON c.open_kfid = a.open_kfid
+             LEFT JOIN sync_status s ON s.open_kfid = a.open_kfid ORDER BY a.open_kfid",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StatusRow {
+                    open_kfid: r.get(0)?,
+                    cursor: r.get(1)?,
+                    last_success_at: r.get(2)?,
+                    last_error: r.get(3)?,
+                    messages: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every stored msgid of an account from sync (not our replies), for checks against the
+    /// server's log.
+    pub fn synced_msgids(&self, open_kfid: &str) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT msgid FROM message WHERE open_kfid = ?1 AND origin != 0 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([open_kfid], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The account of a customer's conversation (most recent).
+    pub fn account_of(&self, customer: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .query_row("SELECT open_kfid FROM session WHERE external_userid = ?1 ORDER BY updated_at DESC LIMIT 1", [customer], |r| r.get(0))
+            .optional()?)
+    }
+}

@@ -1,0 +1,310 @@
+//! Sync, queue and outbox rules through the engine.
+
+use super::*;
+use kefu_core::store::ReplyRefused;
+use kefu_emulator::fault::{Chaos, Fault, FaultRule};
+use kefu_wechat::message::{Body, Text};
+
+fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
+    em.state()
+        .customer_says(
+            &kf(),
+            customer,
+            Body::Text {
+                text: Text {
+                    content: text.into(),
+                    menu_id: None,
+                },
+            },
+        )
+        .expect("say");
+}
+
+#[tokio::test]
+async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
+    let f = fixture(1, None).await;
+    let em = &f.emu.emulator;
+    kefu_emulator::sim::bulk(em, &kf(), 2500, 40, 3600, 1);
+    let accounts = f.engine.accounts(&[]).await.expect("accounts");
+    assert_eq!(accounts.len(), 2, "every account from kf/account/list");
+    for k in &accounts {
+        f.engine.sync_account(k).await.expect("sync");
+    }
+    assert_eq!(
+        stored_msgids(&f.engine.store, &kf()),
+        server_msgids(em, &kf()),
+        "the store holds exactly the server's items"
+    );
+    let again = f.engine.sync_account(&kf()).await.expect("sync again");
+    assert_eq!(
+        again.stored, 0,
+        "a second round from the stored cursor finds nothing new"
+    );
+    let sessions = f
+        .engine
+        .store
+        .sessions(f.engine.clock.now())
+        .expect("sessions");
+    assert_eq!(sessions.len(), 40);
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s.local_state == "waiting" && s.replies_left == 5),
+        "customers who wrote wait in the queue"
+    );
+    let status = f.engine.store.status().expect("status");
+    assert!(
+        status
+            .iter()
+            .any(|s| s.open_kfid == KF && s.last_success_at.is_some() && s.messages == 2540)
+    );
+}
+
+#[tokio::test]
+async fn a_run_with_a_third_of_calls_failing_ends_with_the_same_store() {
+    let f = fixture(2, None).await;
+    let em = &f.emu.emulator;
+    kefu_emulator::sim::bulk(em, &kf(), 6000, 60, 3600, 2);
+    let late = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
+    say(em, &late, "x");
+    em.faults().set_chaos(Some(Chaos {
+        rate: 0.33,
+        seed: 9,
+    }));
+    let mut engine = f.engine.clone();
+    engine.max_retries = 200;
+    // Pages of 1000 with chaos: a single round must converge despite errors, 5xx, delays,
+    // dropped connections, repeated items and empty pages with has_more.
+    let report = engine.sync_account(&kf()).await.expect("sync converges");
+    assert!(
+        em.faults().applied > 0 && report.retries > 0,
+        "the run really was faulty ({} faults)",
+        em.faults().applied
+    );
+    assert_eq!(
+        stored_msgids(&engine.store, &kf()),
+        server_msgids(em, &kf()),
+        "a faulty run ends with the same store as a clean one"
+    );
+}
+
+#[tokio::test]
+async fn replies_follow_the_rules_before_any_call() {
+    let clock = Arc::new(ManualClock::new(0));
+    let f = fixture(3, Some(clock.clone())).await;
+    let em = &f.emu.emulator;
+    clock.advance(em.state().now());
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(3), None);
+    em.state()
+        .customer_enter(&kf(), &customer, None)
+        .expect("enter");
+    say(em, &customer, "在吗");
+    f.engine.sync_account(&kf()).await.expect("sync");
+
+    for i in 0..5 {
+        f.engine
+            .enqueue_text(KF, customer.as_str(), &format!("回复{i}"))
+            .expect("store")
+            .expect("within quota");
+    }
+    let sent_before = em.state().sent.len();
+    let refused = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "第六条")
+        .expect("store");
+    assert_eq!(
+        refused.map(|_| ()),
+        Err(ReplyRefused::QuotaUsed),
+        "the 6th reply is refused locally"
+    );
+    let flushed = f.engine.flush_outbox().await.expect("flush");
+    assert_eq!(flushed.sent, 5);
+    assert_eq!(
+        em.state().sent.len(),
+        sent_before + 5,
+        "the refused reply never reached the API"
+    );
+
+    say(em, &customer, "还有个问题");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    f.engine
+        .enqueue_text(KF, customer.as_str(), "请说")
+        .expect("store")
+        .expect("a customer message resets the quota");
+    clock.advance(48 * 3600 + 1);
+    let late = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "晚了")
+        .expect("store");
+    assert_eq!(
+        late.map(|_| ()),
+        Err(ReplyRefused::WindowClosed),
+        "48 h after the customer's last message"
+    );
+
+    let other = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(4), None);
+    say(em, &other, "人工");
+    em.state()
+        .servicer_takes(&kf(), &other, &"zhangsan".into())
+        .expect("take");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    clock.advance(-(48 * 3600 + 1));
+    let wecom = f
+        .engine
+        .enqueue_text(KF, other.as_str(), "x")
+        .expect("store");
+    assert_eq!(
+        wecom.map(|_| ()),
+        Err(ReplyRefused::InWecom),
+        "a session a colleague took in WeCom is read-only here"
+    );
+}
+
+#[tokio::test]
+async fn replies_wait_offline_and_go_out_once_with_the_same_msgid() {
+    let f = fixture(4, None).await;
+    let em = &f.emu.emulator;
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(5), None);
+    say(em, &customer, "你好");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    let row = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "收到")
+        .expect("store")
+        .expect("allowed");
+
+    em.faults().add(FaultRule {
+        endpoint: "kf/send_msg".into(),
+        count: 1000,
+        fault: Fault::Drop,
+    });
+    let mut offline = f.engine.clone();
+    offline.max_retries = 3;
+    let report = offline.flush_outbox().await.expect("flush");
+    assert_eq!(
+        report.pending, 1,
+        "while the network fails the reply stays queued"
+    );
+    assert_eq!(
+        f.engine
+            .store
+            .reply(&row.msgid)
+            .expect("row")
+            .expect("stored")
+            .state,
+        "queued"
+    );
+
+    em.faults().clear();
+    let report = f.engine.flush_outbox().await.expect("flush");
+    assert_eq!(report.sent, 1);
+    let sent: Vec<_> = em.state().sent.iter().map(|s| s.msgid.clone()).collect();
+    assert_eq!(
+        sent,
+        vec![row.msgid.clone()],
+        "the emulator received the msgid exactly once"
+    );
+}
+
+#[tokio::test]
+async fn a_send_that_reached_wechat_before_a_crash_counts_as_sent() {
+    let f = fixture(5, None).await;
+    let em = &f.emu.emulator;
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(6), None);
+    say(em, &customer, "你好");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    let row = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "收到")
+        .expect("store")
+        .expect("allowed");
+    // The app sent it, WeChat accepted it, and the app died before recording that.
+    f.engine.store.begin_attempt(&row.msgid).expect("attempt");
+    let request = kefu_wechat::api::SendMsgRequest {
+        touser: customer.clone(),
+        open_kfid: kf(),
+        msgid: Some(row.msgid.as_str().into()),
+        content: kefu_wechat::send::Content::text("收到"),
+    };
+    f.engine
+        .client
+        .send_msg(&request)
+        .await
+        .expect("first send accepted");
+    let report = f.engine.flush_outbox().await.expect("flush after restart");
+    assert_eq!(
+        (report.sent, report.failed),
+        (1, 0),
+        "duplicate msgid after a possible send means sent"
+    );
+    assert_eq!(
+        em.state()
+            .sent
+            .iter()
+            .filter(|s| s.msgid == row.msgid)
+            .count(),
+        1,
+        "never delivered twice"
+    );
+}
+
+#[tokio::test]
+async fn permanent_rejections_and_late_failures_mark_the_reply_failed() {
+    let f = fixture(6, None).await;
+    let em = &f.emu.emulator;
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(7), None);
+    say(em, &customer, "你好");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    let rejected = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "一")
+        .expect("store")
+        .expect("allowed");
+    em.faults().add(FaultRule {
+        endpoint: "kf/send_msg".into(),
+        count: 1,
+        fault: Fault::Errcode(95018),
+    });
+    assert_eq!(f.engine.flush_outbox().await.expect("flush").failed, 1);
+    let row = f
+        .engine
+        .store
+        .reply(&rejected.msgid)
+        .expect("row")
+        .expect("stored");
+    assert_eq!(row.state, "failed");
+    assert!(
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("95018")),
+        "the reason is kept: {:?}",
+        row.last_error
+    );
+
+    let later = f
+        .engine
+        .enqueue_text(KF, customer.as_str(), "二")
+        .expect("store")
+        .expect("allowed");
+    em.state().fail_next_deliveries.push(10);
+    assert_eq!(f.engine.flush_outbox().await.expect("flush").sent, 1);
+    em.state().advance_clock(2);
+    f.engine.sync_account(&kf()).await.expect("sync");
+    let row = f
+        .engine
+        .store
+        .reply(&later.msgid)
+        .expect("row")
+        .expect("stored");
+    assert_eq!(
+        row.state, "failed",
+        "msg_send_fail marks the reply failed by fail_msgid"
+    );
+    assert!(
+        row.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("rejects")),
+        "{:?}",
+        row.last_error
+    );
+}
