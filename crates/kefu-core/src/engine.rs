@@ -254,6 +254,44 @@ impl Engine {
         Ok(report)
     }
 
+    /// Ends a session locally and, when the API owns it on WeChat's side (state 0/1), there too.
+    pub async fn end_session(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        agent: &str,
+    ) -> Result<Result<String, crate::store::QueueRefused>, EngineError> {
+        let outcome = self.store.queue_action(
+            open_kfid,
+            customer,
+            agent,
+            crate::store::QueueAction::End,
+            self.clock.now(),
+        )?;
+        if outcome.is_ok() {
+            let get = kefu_wechat::api::ServiceStateGetRequest {
+                open_kfid: open_kfid.into(),
+                external_userid: customer.into(),
+            };
+            match self.client.service_state_get(&get).await {
+                Ok(s) if s.service_state <= kefu_wechat::api::service_state::API => {
+                    let trans = kefu_wechat::api::ServiceStateTransRequest {
+                        open_kfid: open_kfid.into(),
+                        external_userid: customer.into(),
+                        service_state: kefu_wechat::api::service_state::ENDED,
+                        servicer_userid: None,
+                    };
+                    if let Err(e) = self.client.service_state_trans(&trans).await {
+                        tracing::warn!(error = %e, "ending the session on WeChat failed; it stays ended here");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not read the session state on WeChat"),
+            }
+        }
+        Ok(outcome)
+    }
+
     /// Checks the rules and enqueues a text reply (no network). The msgid is new and unique.
     pub fn enqueue_text(
         &self,

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use kefu_core::clock::{Clock, SystemClock};
 use kefu_core::config::{ApiMode, Settings};
 use kefu_core::engine::Engine;
-use kefu_core::store::Store;
+use kefu_core::store::{QueueAction, Store};
 use kefu_wechat::{Client, ClientConfig};
 use serde_json::json;
 use std::sync::Arc;
@@ -58,6 +58,20 @@ enum Command {
         /// Text to send.
         text: String,
     },
+    /// Take a waiting customer.
+    Claim(QueueArgs),
+    /// Put a customer of mine back in the waiting queue.
+    Release(QueueArgs),
+    /// Hand a customer of mine to another agent.
+    Transfer {
+        #[command(flatten)]
+        who: QueueArgs,
+        /// The agent who takes it.
+        #[arg(long)]
+        to: String,
+    },
+    /// End a session (here, and on WeChat when the API owns it there).
+    End(QueueArgs),
     /// Messages containing QUERY, newest first.
     Search {
         /// Text to find (plain text, never query syntax).
@@ -66,6 +80,42 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+/// Which session, and who acts.
+#[derive(clap::Args, Debug)]
+struct QueueArgs {
+    /// Customer (`external_userid`).
+    #[arg(long)]
+    customer: String,
+    /// Account; default: the customer's conversation.
+    #[arg(long)]
+    account: Option<String>,
+    /// The agent acting (default: $KEFU_AGENT, else "me").
+    #[arg(long, env = "KEFU_AGENT", default_value = "me")]
+    agent: String,
+}
+
+fn account_for(store: &Store, who: &QueueArgs) -> anyhow::Result<String> {
+    match &who.account {
+        Some(a) => Ok(a.clone()),
+        None => store
+            .account_of(&who.customer)?
+            .context("no conversation with this customer; give --account"),
+    }
+}
+
+fn queue(
+    json_mode: bool,
+    outcome: Result<String, kefu_core::store::QueueRefused>,
+) -> anyhow::Result<()> {
+    match outcome {
+        Ok(state) => {
+            print(json_mode, json!({"local_state": state}), || state.clone());
+            Ok(())
+        }
+        Err(refused) => bail!("refused: {refused}"),
+    }
 }
 
 fn main() {
@@ -226,6 +276,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     row.last_error.unwrap_or_default()
                 ),
             }
+        }
+        Command::Claim(who) => queue(
+            cli.json,
+            store.queue_action(
+                &account_for(&store, &who)?,
+                &who.customer,
+                &who.agent,
+                QueueAction::Claim,
+                now,
+            )?,
+        )?,
+        Command::Release(who) => queue(
+            cli.json,
+            store.queue_action(
+                &account_for(&store, &who)?,
+                &who.customer,
+                &who.agent,
+                QueueAction::Release,
+                now,
+            )?,
+        )?,
+        Command::Transfer { who, to } => queue(
+            cli.json,
+            store.queue_action(
+                &account_for(&store, &who)?,
+                &who.customer,
+                &who.agent,
+                QueueAction::Transfer { to: &to },
+                now,
+            )?,
+        )?,
+        Command::End(who) => {
+            let account = account_for(&store, &who)?;
+            let engine = engine(&settings, store)?;
+            queue(
+                cli.json,
+                engine
+                    .end_session(&account, &who.customer, &who.agent)
+                    .await?,
+            )?
         }
         Command::Search { query, limit } => {
             let hits = store.search(&query, limit)?;

@@ -9,10 +9,12 @@
 mod ingest;
 mod outbox;
 mod query;
+mod queue;
 
 pub use ingest::IngestReport;
 pub use outbox::{OutboxRow, ReplyRefused};
 pub use query::{SessionRow, StatusRow, StoredMessage};
+pub use queue::{QueueAction, QueueRefused};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};

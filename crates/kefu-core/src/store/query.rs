@@ -39,6 +39,8 @@ pub struct SessionRow {
     pub external_userid: String,
     /// waiting | mine | wecom | ended.
     pub local_state: String,
+    /// The agent who has it (mine).
+    pub claimed_by: Option<String>,
     /// Since when it waits.
     pub waiting_since: Option<i64>,
     /// Customer's last message.
@@ -109,7 +111,7 @@ impl Store {
     pub fn sessions(&self, now: i64) -> Result<Vec<SessionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT open_kfid, external_userid, local_state, waiting_since, last_customer_msg_at, replies_since_customer FROM session
+            "SELECT open_kfid, external_userid, local_state, waiting_since, last_customer_msg_at, replies_since_customer, claimed_by FROM session
              ORDER BY CASE local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 2 ELSE 3 END, waiting_since, updated_at DESC",
         )?;
         let rows = stmt
@@ -120,6 +122,7 @@ impl Store {
                     open_kfid: r.get(0)?,
                     external_userid: r.get(1)?,
                     local_state: r.get(2)?,
+                    claimed_by: r.get(6)?,
                     waiting_since: r.get(3)?,
                     last_customer_msg_at: last,
                     window_ends_at: last.map(|t| t + rules::WINDOW_SECS),

@@ -113,6 +113,31 @@ async fn sync_sessions_messages_reply_and_search_from_the_command_line() {
         "a digit fragment finds the message"
     );
 
+    for (args, want) in [
+        (vec!["claim"], "mine"),
+        (vec!["release"], "waiting"),
+        (vec!["claim"], "mine"),
+        (vec!["end"], "ended"),
+    ] {
+        let mut c = kefu(&emu.base_url, dir.path());
+        c.args(args.iter().copied()).args([
+            "--json",
+            "--customer",
+            customer.as_str(),
+            "--agent",
+            "ann",
+        ]);
+        assert_eq!(json(&output(c).await)["local_state"], want, "{args:?}");
+    }
+    assert_eq!(
+        em.state()
+            .service_state_get(&kf(), &customer)
+            .expect("state")
+            .0,
+        4,
+        "ending here ends the API-owned session on WeChat too"
+    );
+
     let mut refused = kefu(&emu.base_url, dir.path());
     refused.args(["reply", "--customer", "wmNobody", "--account", KF, "x"]);
     let out = output(refused).await;

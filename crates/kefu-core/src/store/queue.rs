@@ -1,0 +1,171 @@
+//! The local queue: claim, release, transfer and end, as guarded state changes of a session.
+//!
+//! waiting ──claim──▶ mine ──release──▶ waiting
+//!    │                 │ ──transfer──▶ mine (another agent)
+//!    └──────end────────┴──end──▶ ended ──customer writes──▶ waiting
+//! wecom (a colleague took it in the WeCom client) is read-only here; sync moves sessions in and
+//! out of it. WeChat's side stays in state 0/1 for waiting and mine (see ARCHITECTURE.md).
+
+use super::{Result, Store};
+use rusqlite::{OptionalExtension, params};
+
+/// Why a queue action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueRefused {
+    /// No such session.
+    #[error("there is no conversation with this customer")]
+    NotFound,
+    /// Only a waiting session can be claimed.
+    #[error("this customer is not waiting")]
+    NotWaiting,
+    /// Only the agent who has it can release or transfer it.
+    #[error("this conversation is not yours")]
+    NotMine,
+    /// A colleague has it in the WeCom client.
+    #[error("a colleague is handling this customer in the WeCom client")]
+    InWecom,
+    /// Already ended.
+    #[error("the session has already ended")]
+    AlreadyEnded,
+}
+
+/// A queue action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueAction<'a> {
+    /// waiting → mine.
+    Claim,
+    /// mine → waiting (keeps the original waiting time, so the customer stays first in line).
+    Release,
+    /// mine → mine of another agent.
+    Transfer {
+        /// The agent who takes it.
+        to: &'a str,
+    },
+    /// waiting or mine → ended.
+    End,
+}
+
+impl Store {
+    /// Applies a queue action for `agent`; returns the session's new local state.
+    pub fn queue_action(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        agent: &str,
+        action: QueueAction<'_>,
+        now: i64,
+    ) -> Result<std::result::Result<String, QueueRefused>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let current: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT local_state, claimed_by FROM session WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![open_kfid, customer],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((state, claimed_by)) = current else {
+            return Ok(Err(QueueRefused::NotFound));
+        };
+        let mine = state == "mine" && claimed_by.as_deref() == Some(agent);
+        let (new_state, new_owner): (&str, Option<&str>) = match (&action, state.as_str()) {
+            (_, "wecom") => return Ok(Err(QueueRefused::InWecom)),
+            (QueueAction::End, "ended") => return Ok(Err(QueueRefused::AlreadyEnded)),
+            (QueueAction::Claim, "waiting") => ("mine", Some(agent)),
+            (QueueAction::Claim, _) => return Ok(Err(QueueRefused::NotWaiting)),
+            (QueueAction::Release, _) if mine => ("waiting", None),
+            (QueueAction::Transfer { to }, _) if mine => ("mine", Some(*to)),
+            (QueueAction::Release | QueueAction::Transfer { .. }, _) => {
+                return Ok(Err(QueueRefused::NotMine));
+            }
+            (QueueAction::End, "waiting") => ("ended", None),
+            (QueueAction::End, _) if mine => ("ended", None),
+            (QueueAction::End, _) => return Ok(Err(QueueRefused::NotMine)),
+        };
+        tx.execute(
+            "UPDATE session SET local_state = ?3, claimed_by = ?4, updated_at = ?5 WHERE open_kfid = ?1 AND external_userid = ?2",
+            params![open_kfid, customer, new_state, new_owner, now],
+        )?;
+        tx.commit()?;
+        Ok(Ok(new_state.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_wechat::message::{Body, Message, SyncItem, Text};
+
+    fn store_with_waiting_customer() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_in(dir.path()).expect("store");
+        let m = Message {
+            msgid: "m1".into(),
+            open_kfid: Some("wk".into()),
+            external_userid: Some("wm".into()),
+            send_time: 100,
+            origin: 3,
+            servicer_userid: None,
+            body: Body::Text {
+                text: Text {
+                    content: "hi".into(),
+                    menu_id: None,
+                },
+            },
+        };
+        store
+            .ingest_page("wk", &[SyncItem::Message(m)], "c1", 100)
+            .expect("ingest");
+        (dir, store)
+    }
+
+    #[test]
+    fn queue_state_machine() {
+        let (_dir, s) = store_with_waiting_customer();
+        let act = |agent: &str, a: QueueAction<'_>| {
+            s.queue_action("wk", "wm", agent, a, 200).expect("sql")
+        };
+        assert_eq!(
+            act("ann", QueueAction::Release),
+            Err(QueueRefused::NotMine),
+            "a waiting session is nobody's"
+        );
+        assert_eq!(act("ann", QueueAction::Claim), Ok("mine".into()));
+        assert_eq!(
+            act("bob", QueueAction::Claim),
+            Err(QueueRefused::NotWaiting),
+            "two agents cannot claim one customer"
+        );
+        assert_eq!(act("bob", QueueAction::End), Err(QueueRefused::NotMine));
+        assert_eq!(
+            act("ann", QueueAction::Transfer { to: "bob" }),
+            Ok("mine".into())
+        );
+        assert_eq!(
+            act("ann", QueueAction::Release),
+            Err(QueueRefused::NotMine),
+            "after a transfer it is bob's"
+        );
+        assert_eq!(act("bob", QueueAction::Release), Ok("waiting".into()));
+        let waiting = s.sessions(200).expect("sessions");
+        assert_eq!(
+            waiting[0].waiting_since,
+            Some(100),
+            "a released customer keeps their place in line"
+        );
+        assert_eq!(
+            act("bob", QueueAction::End),
+            Ok("ended".into()),
+            "a waiting customer can be ended"
+        );
+        assert_eq!(
+            act("bob", QueueAction::End),
+            Err(QueueRefused::AlreadyEnded)
+        );
+        assert_eq!(
+            s.queue_action("wk", "nobody", "ann", QueueAction::Claim, 1)
+                .expect("sql"),
+            Err(QueueRefused::NotFound)
+        );
+    }
+}
