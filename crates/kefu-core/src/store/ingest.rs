@@ -40,7 +40,7 @@ impl Store {
                         .as_ref()
                         .map(|m| m.as_str().to_owned())
                         .unwrap_or_else(|| format!("raw:{}", content_key(&r.json.to_string())));
-                    let n = exec(&tx, 
+                    let n = exec(&tx,
                         "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, json, raw_reason)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         params![
@@ -101,7 +101,7 @@ fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<
         _ => None,
     };
     let json = serde_json::to_string(m).expect("wire types serialise");
-    let n = exec(&tx, 
+    let n = exec(&tx,
         "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, servicer_userid, text, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![m.msgid.as_str(), kfid, customer, m.send_time, m.origin, m.body.msgtype(), m.servicer_userid.as_ref().map(|s| s.as_str()), text, json],
@@ -140,13 +140,13 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
                 // Servicer actions in the WeCom client: the session is theirs (read-only here)
                 // until they end it.
                 if *change_type == 3 {
-                    exec(&tx, 
+                    exec(&tx,
                         "UPDATE session SET local_state = 'ended', wecom_servicer = NULL, claimed_by = NULL, updated_at = ?3
                          WHERE open_kfid = ?1 AND external_userid = ?2",
                         params![kfid, customer, at],
                     )?;
                 } else {
-                    exec(&tx, 
+                    exec(&tx,
                         "UPDATE session SET local_state = 'wecom', wecom_servicer = ?3, claimed_by = NULL, updated_at = ?4
                          WHERE open_kfid = ?1 AND external_userid = ?2",
                         params![kfid, customer, new_servicer_userid.as_ref().map(|s| s.as_str()), at],
@@ -182,7 +182,7 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
             ensure_session(tx, kfid, &customer, at)?;
             // A customer message re-opens the 48 h window and the 5-reply allowance; an ended
             // session goes back to the waiting queue.
-            exec(&tx, 
+            exec(&tx,
                 "UPDATE session SET
                     local_state = CASE WHEN local_state = 'ended' THEN 'waiting' ELSE local_state END,
                     waiting_since = CASE WHEN local_state = 'ended' THEN ?3 ELSE waiting_since END,
