@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed and runs every check: formatting, clippy, the workspace tests
-# (client and engine against the emulator over loopback), and the UI checks.
+# (client and engine against the emulator over loopback), the UI checks, and the end-to-end
+# suite in the real window.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 kefu_setup
@@ -28,3 +29,7 @@ step "UI checks"
 npm --prefix ui run check
 npm --prefix ui run lint
 npm --prefix ui run test
+
+step "end to end: the real window under Xvfb over WebDriver"
+cargo build --locked --features custom-protocol --bin kefu-desk
+bash scripts/e2e.sh
