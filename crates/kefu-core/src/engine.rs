@@ -6,6 +6,7 @@
 //! attempt that may have reached WeChat counts as sent.
 
 use crate::clock::Clock;
+use crate::event::DomainEvent;
 use crate::store::{IngestReport, Store, StoreError};
 use kefu_wechat::api::{SendMsgRequest, SyncMsgRequest};
 use kefu_wechat::error::errcode;
@@ -39,6 +40,8 @@ pub struct SyncReport {
     pub duplicates: usize,
     /// Failed calls that were retried.
     pub retries: usize,
+    /// Whether this round was the first import (the up-to-3-day backlog, not live traffic).
+    pub history: bool,
 }
 
 /// What flushing the outbox did.
@@ -103,6 +106,8 @@ pub struct Engine {
     pub max_retries: usize,
     /// Backoff between retries.
     pub backoff: (Duration, Duration),
+    /// Domain events for the UI and the notifier.
+    pub events: crate::event::Events,
 }
 
 impl Engine {
@@ -114,6 +119,7 @@ impl Engine {
             clock,
             max_retries: 40,
             backoff: (Duration::from_millis(50), Duration::from_secs(5)),
+            events: Default::default(),
         }
     }
 
@@ -180,6 +186,10 @@ impl Engine {
                         &e.to_string(),
                         self.clock.now(),
                     )?;
+                    self.events.publish(DomainEvent::SyncStatus {
+                        open_kfid: open_kfid.to_string(),
+                        ok: false,
+                    });
                     return Err(e.into());
                 }
             };
@@ -187,6 +197,11 @@ impl Engine {
             let kfid = open_kfid.as_str().to_owned();
             let now = self.clock.now();
             let has_more = page.has_more;
+            let first_import =
+                report.pages == 0 && self.store.cursor(open_kfid.as_str())?.is_none();
+            let mut customers: Vec<String> = page.items.iter().filter_map(customer_of).collect();
+            customers.sort();
+            customers.dedup();
             let ingest: IngestReport = tokio::task::spawn_blocking(move || {
                 store.ingest_page(&kfid, &page.items, &page.next_cursor, now)
             })
@@ -195,9 +210,22 @@ impl Engine {
             report.pages += 1;
             report.stored += ingest.stored;
             report.duplicates += ingest.duplicates;
+            // The first round from no cursor is the up-to-3-day backlog: history, not news.
+            report.history |= first_import;
+            if ingest.stored > 0 {
+                self.events.publish(DomainEvent::MessagesStored {
+                    open_kfid: open_kfid.to_string(),
+                    customers,
+                    history: report.history,
+                });
+            }
             if !has_more {
                 self.store
                     .record_sync_success(open_kfid.as_str(), self.clock.now())?;
+                self.events.publish(DomainEvent::SyncStatus {
+                    open_kfid: open_kfid.to_string(),
+                    ok: true,
+                });
                 return Ok(report);
             }
         }
@@ -225,16 +253,28 @@ impl Engine {
                 match self.client.send_msg(&request).await {
                     Ok(_) => {
                         self.store.mark_sent(&row.msgid, self.clock.now())?;
+                        self.events.publish(DomainEvent::OutboxChanged {
+                            msgid: row.msgid.clone(),
+                            state: "sent".into(),
+                        });
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.errcode() == Some(errcode::DUPLICATE_MSGID) && may_have_reached => {
                         self.store.mark_sent(&row.msgid, self.clock.now())?;
+                        self.events.publish(DomainEvent::OutboxChanged {
+                            msgid: row.msgid.clone(),
+                            state: "sent".into(),
+                        });
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.is_permanent() || e.class() == ErrorClass::RefreshToken => {
                         self.store.mark_failed(&row.msgid, &e.to_string())?;
+                        self.events.publish(DomainEvent::OutboxChanged {
+                            msgid: row.msgid.clone(),
+                            state: "failed".into(),
+                        });
                         report.failed += 1;
                         break;
                     }
@@ -310,6 +350,13 @@ impl Engine {
             Some(text),
             self.clock.now(),
         )?)
+    }
+}
+
+fn customer_of(item: &kefu_wechat::message::SyncItem) -> Option<String> {
+    match item {
+        kefu_wechat::message::SyncItem::Message(m) => m.external_userid().map(|c| c.to_string()),
+        kefu_wechat::message::SyncItem::Raw(r) => r.external_userid.as_ref().map(|c| c.to_string()),
     }
 }
 

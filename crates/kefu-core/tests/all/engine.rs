@@ -25,6 +25,7 @@ async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
     let f = fixture(1, None).await;
     let em = &f.emu.emulator;
     kefu_emulator::sim::bulk(em, &kf(), 2500, 40, 3600, 1);
+    let mut events = f.engine.events.subscribe();
     let accounts = f.engine.accounts(&[]).await.expect("accounts");
     assert_eq!(accounts.len(), 2, "every account from kf/account/list");
     for k in &accounts {
@@ -57,6 +58,27 @@ async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
         status
             .iter()
             .any(|s| s.open_kfid == KF && s.last_success_at.is_some() && s.messages == 2540)
+    );
+    let first = events.try_recv().expect("an event for the first page");
+    assert!(
+        matches!(&first, kefu_core::event::DomainEvent::MessagesStored { history: true, customers, .. } if !customers.is_empty()),
+        "the first import is announced as history, with the customers it touched: {first:?}"
+    );
+    assert!(!again.history, "later rounds are live traffic");
+    let customer =
+        kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(77), None);
+    say(em, &customer, "新消息");
+    while events.try_recv().is_ok() {}
+    f.engine.sync_account(&kf()).await.expect("sync live");
+    let live = events.try_recv().expect("an event for the live page");
+    assert_eq!(
+        live,
+        kefu_core::event::DomainEvent::MessagesStored {
+            open_kfid: KF.into(),
+            customers: vec![customer.to_string()],
+            history: false
+        },
+        "live messages are announced by customer id, not as history"
     );
 }
 
