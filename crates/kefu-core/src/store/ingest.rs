@@ -101,7 +101,7 @@ fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<
         _ => None,
     };
     let json = serde_json::to_string(m).expect("wire types serialise");
-    let n = exec(&tx,
+    let n = exec(tx,
         "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, servicer_userid, text, json)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![m.msgid.as_str(), kfid, customer, m.send_time, m.origin, m.body.msgtype(), m.servicer_userid.as_ref().map(|s| s.as_str()), text, json],
@@ -115,7 +115,7 @@ fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<
 
 fn ensure_session(tx: &Transaction<'_>, kfid: &str, customer: &str, at: i64) -> Result<()> {
     exec(
-        &tx,
+        tx,
         "INSERT OR IGNORE INTO session (open_kfid, external_userid, local_state, updated_at) VALUES (?1, ?2, 'ended', ?3)",
         params![kfid, customer, at],
     )?;
@@ -140,13 +140,13 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
                 // Servicer actions in the WeCom client: the session is theirs (read-only here)
                 // until they end it.
                 if *change_type == 3 {
-                    exec(&tx,
+                    exec(tx,
                         "UPDATE session SET local_state = 'ended', wecom_servicer = NULL, claimed_by = NULL, updated_at = ?3
                          WHERE open_kfid = ?1 AND external_userid = ?2",
                         params![kfid, customer, at],
                     )?;
                 } else {
-                    exec(&tx,
+                    exec(tx,
                         "UPDATE session SET local_state = 'wecom', wecom_servicer = ?3, claimed_by = NULL, updated_at = ?4
                          WHERE open_kfid = ?1 AND external_userid = ?2",
                         params![kfid, customer, new_servicer_userid.as_ref().map(|s| s.as_str()), at],
@@ -156,7 +156,7 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
             Event::UserRecallMsg { recall_msgid, .. }
             | Event::ServicerRecallMsg { recall_msgid, .. } => {
                 exec(
-                    &tx,
+                    tx,
                     "UPDATE message SET recalled = 1 WHERE open_kfid = ?1 AND msgid = ?2",
                     params![kfid, recall_msgid.as_str()],
                 )?;
@@ -171,7 +171,7 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
                     kefu_wechat::event::fail_type_meaning(*fail_type)
                 );
                 exec(
-                    &tx,
+                    tx,
                     "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1",
                     params![fail_msgid.as_str(), reason],
                 )?;
@@ -182,7 +182,7 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
             ensure_session(tx, kfid, &customer, at)?;
             // A customer message re-opens the 48 h window and the 5-reply allowance; an ended
             // session goes back to the waiting queue.
-            exec(&tx,
+            exec(tx,
                 "UPDATE session SET
                     local_state = CASE WHEN local_state = 'ended' THEN 'waiting' ELSE local_state END,
                     waiting_since = CASE WHEN local_state = 'ended' THEN ?3 ELSE waiting_since END,
