@@ -231,6 +231,24 @@ impl Engine {
         }
     }
 
+    /// Fetches profiles (batches of ≤ 100) of customers active in the last 48 h whose profile is
+    /// missing or older than an hour; WeChat only resolves customers active within 48 h.
+    pub async fn refresh_profiles(&self) -> Result<usize, EngineError> {
+        let now = self.clock.now();
+        let ids = self
+            .store
+            .customers_needing_profile(now - crate::rules::WINDOW_SECS, now - 3600)?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<kefu_wechat::ExternalUserId> = ids.into_iter().map(Into::into).collect();
+        let (found, _) = self
+            .with_retries(|| self.client.customer_batchget(&ids, false))
+            .await?;
+        self.store.upsert_customers(&found.customer_list, now)?;
+        Ok(found.customer_list.len())
+    }
+
     /// Sends every queued reply with its stored msgid.
     pub async fn flush_outbox(&self) -> Result<FlushReport, EngineError> {
         let mut report = FlushReport::default();

@@ -41,6 +41,8 @@ pub struct SessionRow {
     pub local_state: String,
     /// The agent who has it (mine).
     pub claimed_by: Option<String>,
+    /// Customer's WeChat nickname, once fetched.
+    pub nickname: Option<String>,
     /// Since when it waits.
     pub waiting_since: Option<i64>,
     /// Customer's last message.
@@ -111,7 +113,8 @@ impl Store {
     pub fn sessions(&self, now: i64) -> Result<Vec<SessionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT open_kfid, external_userid, local_state, waiting_since, last_customer_msg_at, replies_since_customer, claimed_by FROM session
+            "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname
+             FROM session s LEFT JOIN customer c ON c.external_userid = s.external_userid
              ORDER BY CASE local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 2 ELSE 3 END, waiting_since, updated_at DESC",
         )?;
         let rows = stmt
@@ -123,6 +126,7 @@ impl Store {
                     external_userid: r.get(1)?,
                     local_state: r.get(2)?,
                     claimed_by: r.get(6)?,
+                    nickname: r.get(7)?,
                     waiting_since: r.get(3)?,
                     last_customer_msg_at: last,
                     window_ends_at: last.map(|t| t + rules::WINDOW_SECS),
@@ -169,6 +173,43 @@ impl Store {
             .query_map([open_kfid], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Customers active within `since` whose profile is missing or older than `stale_before`.
+    pub fn customers_needing_profile(
+        &self,
+        active_since: i64,
+        stale_before: i64,
+    ) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.external_userid FROM session s LEFT JOIN customer c ON c.external_userid = s.external_userid
+             WHERE COALESCE(s.last_customer_msg_at, s.updated_at) >= ?1 AND (c.refreshed_at IS NULL OR c.refreshed_at < ?2)
+             GROUP BY s.external_userid",
+        )?;
+        let rows = stmt
+            .query_map(params![active_since, stale_before], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Stores customer profiles from `kf/customer/batchget`.
+    pub fn upsert_customers(
+        &self,
+        customers: &[kefu_wechat::api::Customer],
+        now: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for c in customers {
+            tx.execute(
+                "INSERT INTO customer (external_userid, nickname, avatar, gender, refreshed_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (external_userid) DO UPDATE SET nickname = ?2, avatar = ?3, gender = ?4, refreshed_at = ?5",
+                params![c.external_userid.as_str(), c.nickname, c.avatar, c.gender, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// The account of a customer's conversation (most recent).

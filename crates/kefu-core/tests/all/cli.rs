@@ -71,6 +71,12 @@ async fn sync_sessions_messages_reply_and_search_from_the_command_line() {
     assert_eq!(sessions[0]["external_userid"], customer.as_str());
     assert_eq!(sessions[0]["local_state"], "waiting");
     assert_eq!(sessions[0]["replies_left"], 5);
+    let nickname = em.state().customers[&customer].profile.nickname.clone();
+    assert_eq!(
+        sessions[0]["nickname"],
+        nickname.as_str(),
+        "profiles come from kf/customer/batchget"
+    );
 
     let mut reply = kefu(&emu.base_url, dir.path());
     reply.args([
