@@ -6,5 +6,6 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod event;
+pub mod media;
 pub mod rules;
 pub mod store;

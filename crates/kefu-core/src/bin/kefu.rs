@@ -181,6 +181,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .with_context(|| format!("syncing {kfid}"))?;
                     total[kfid.as_str()] = json!({"pages": r.pages, "stored": r.stored, "duplicates": r.duplicates, "retries": r.retries});
                 }
+                if let Err(e) =
+                    kefu_core::media::download_pending(&engine, &settings.data_dir).await
+                {
+                    tracing::warn!(error = %e, "media not downloaded");
+                }
                 if let Err(e) = engine.refresh_profiles().await {
                     tracing::warn!(error = %e, "customer profiles not refreshed");
                 }

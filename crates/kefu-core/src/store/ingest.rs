@@ -109,6 +109,13 @@ fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<
     if n == 0 {
         return Ok(false);
     }
+    if let Some(media_id) = m.body.media_id() {
+        exec(
+            tx,
+            "INSERT OR IGNORE INTO media (open_kfid, msgid, media_id, msgtype, state) VALUES (?1, ?2, ?3, ?4, 'pending')",
+            params![kfid, m.msgid.as_str(), media_id, m.body.msgtype()],
+        )?;
+    }
     apply_session_effect(tx, kfid, m)?;
     Ok(true)
 }

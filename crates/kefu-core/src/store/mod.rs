@@ -7,11 +7,13 @@
 //! and tracked in `PRAGMA user_version`; a database newer than the binary is refused.
 
 mod ingest;
+mod media;
 mod outbox;
 mod query;
 mod queue;
 
 pub use ingest::IngestReport;
+pub use media::PendingMedia;
 pub use outbox::{OutboxRow, ReplyRefused};
 pub use query::{SessionRow, StatusRow, StoredMessage};
 pub use queue::{QueueAction, QueueRefused};
@@ -21,7 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Numbered migrations; never edit a shipped one, append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/001_init.sql"),
+    include_str!("../../migrations/002_media.sql"),
+];
 
 /// A store error.
 #[derive(Debug, thiserror::Error)]

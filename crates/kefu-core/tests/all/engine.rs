@@ -330,3 +330,94 @@ async fn permanent_rejections_and_late_failures_mark_the_reply_failed() {
         row.last_error
     );
 }
+
+#[tokio::test]
+async fn media_is_downloaded_on_arrival_under_names_the_app_chooses() {
+    let f = fixture(7, None).await;
+    let em = &f.emu.emulator;
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(8), None);
+    let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 241) as u8).collect();
+    // A hostile file name must never become a path.
+    let (media_id, _) = em
+        .state()
+        .media_upload(
+            Some("file"),
+            "../../etc/passwd".into(),
+            "application/pdf".into(),
+            bytes.clone().into(),
+        )
+        .expect("upload");
+    let file_msgid = em
+        .state()
+        .customer_says(
+            &kf(),
+            &customer,
+            Body::File {
+                file: kefu_wechat::message::Media { media_id },
+            },
+        )
+        .expect("say");
+    let gone_msgid = em
+        .state()
+        .customer_says(
+            &kf(),
+            &customer,
+            Body::Image {
+                image: kefu_wechat::message::Media {
+                    media_id: "expired-id".into(),
+                },
+            },
+        )
+        .expect("say");
+    f.engine.sync_account(&kf()).await.expect("sync");
+
+    em.faults().add(FaultRule {
+        endpoint: "media/get".into(),
+        count: 1,
+        fault: Fault::Http(503),
+    });
+    let first = kefu_core::media::download_pending(&f.engine, f.dir.path())
+        .await
+        .expect("download");
+    assert_eq!(
+        (first.stored + first.retry, first.failed),
+        (1, 1),
+        "a 503 is retried later; an unknown id fails for good: {first:?}"
+    );
+    let second = kefu_core::media::download_pending(&f.engine, f.dir.path())
+        .await
+        .expect("download");
+    assert_eq!(first.stored + second.stored, 1);
+
+    let stored = f
+        .engine
+        .store
+        .media_of(&file_msgid)
+        .expect("sql")
+        .expect("row");
+    assert_eq!(stored.state, "stored");
+    let path = stored.path.expect("path");
+    assert!(
+        path.starts_with("media/") && path.ends_with(".pdf") && !path.contains(".."),
+        "app-chosen name: {path}"
+    );
+    assert_eq!(
+        std::fs::read(f.dir.path().join(&path)).expect("file"),
+        bytes,
+        "the file holds the customer's bytes"
+    );
+    assert!(
+        !f.dir.path().join("etc").exists() && !std::path::Path::new("/etc/passwd.pdf").exists()
+    );
+    let gone = f
+        .engine
+        .store
+        .media_of(&gone_msgid)
+        .expect("sql")
+        .expect("row");
+    assert_eq!(gone.state, "failed");
+    assert!(
+        gone.last_error.is_some_and(|e| e.contains("40007")),
+        "the reason is visible"
+    );
+}
