@@ -36,6 +36,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Accounts to sync; empty means every account from `kf/account/list`.
     pub open_kfids: Vec<String>,
+    /// Welcome message for customers entering (`KEFU_WELCOME_TEXT`); none when unset.
+    pub welcome_text: Option<String>,
 }
 
 impl Settings {
@@ -70,10 +72,12 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        let welcome_text = non_empty("KEFU_WELCOME_TEXT");
         Self {
             api,
             data_dir,
             open_kfids,
+            welcome_text,
         }
     }
 }

@@ -108,6 +108,8 @@ pub struct Engine {
     pub backoff: (Duration, Duration),
     /// Domain events for the UI and the notifier.
     pub events: crate::event::Events,
+    /// Welcome text sent through `send_msg_on_event` when a customer enters; none when unset.
+    pub welcome: Option<String>,
 }
 
 impl Engine {
@@ -120,6 +122,7 @@ impl Engine {
             max_retries: 40,
             backoff: (Duration::from_millis(50), Duration::from_secs(5)),
             events: Default::default(),
+            welcome: None,
         }
     }
 
@@ -199,6 +202,8 @@ impl Engine {
             let has_more = page.has_more;
             let first_import =
                 report.pages == 0 && self.store.cursor(open_kfid.as_str())?.is_none();
+            let welcome_codes: Vec<(String, String, i64)> =
+                page.items.iter().filter_map(welcome_code).collect();
             let mut customers: Vec<String> = page.items.iter().filter_map(customer_of).collect();
             customers.sort();
             customers.dedup();
@@ -219,6 +224,10 @@ impl Engine {
                     history: report.history,
                 });
             }
+            if !report.history {
+                self.send_welcomes(open_kfid.as_str(), welcome_codes)
+                    .await?;
+            }
             if !has_more {
                 self.store
                     .record_sync_success(open_kfid.as_str(), self.clock.now())?;
@@ -229,6 +238,51 @@ impl Engine {
                 return Ok(report);
             }
         }
+    }
+
+    /// Sends the configured welcome to customers who just entered, while their code is valid
+    /// (20 s, single use). Not for the history import: those codes are long gone.
+    async fn send_welcomes(
+        &self,
+        open_kfid: &str,
+        codes: Vec<(String, String, i64)>,
+    ) -> Result<(), EngineError> {
+        let Some(text) = self.welcome.as_deref() else {
+            return Ok(());
+        };
+        for (customer, code, entered_at) in codes {
+            if self.clock.now() - entered_at > WELCOME_CODE_SECS {
+                continue;
+            }
+            let content = Content::text(text);
+            let json = serde_json::to_string(&content).expect("content serialises");
+            let msgid = new_msgid();
+            let request = kefu_wechat::api::SendMsgOnEventRequest {
+                code,
+                msgid: Some(MsgId::from(msgid.as_str())),
+                content,
+            };
+            let outcome = self
+                .client
+                .send_msg_on_event(&request)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string());
+            self.store.record_event_reply(
+                open_kfid,
+                &customer,
+                &msgid,
+                &json,
+                Some(text),
+                outcome.as_ref().map(|_| ()).map_err(String::as_str),
+                self.clock.now(),
+            )?;
+            self.events.publish(DomainEvent::OutboxChanged {
+                msgid,
+                state: if outcome.is_ok() { "sent" } else { "failed" }.into(),
+            });
+        }
+        Ok(())
     }
 
     /// Fetches profiles (batches of ≤ 100) of customers active in the last 48 h whose profile is
@@ -368,6 +422,27 @@ impl Engine {
             Some(text),
             self.clock.now(),
         )?)
+    }
+}
+
+/// How long an `enter_session` welcome code is valid.
+pub const WELCOME_CODE_SECS: i64 = 20;
+
+/// (customer, welcome code, entry time) of an `enter_session` that carries a code.
+fn welcome_code(item: &kefu_wechat::message::SyncItem) -> Option<(String, String, i64)> {
+    let kefu_wechat::message::SyncItem::Message(m) = item else {
+        return None;
+    };
+    match &m.body {
+        kefu_wechat::message::Body::Event {
+            event:
+                kefu_wechat::event::Event::EnterSession {
+                    external_userid,
+                    welcome_code: Some(code),
+                    ..
+                },
+        } => Some((external_userid.to_string(), code.clone(), m.send_time)),
+        _ => None,
     }
 }
 

@@ -153,7 +153,9 @@ fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
         &api.corp_id,
         api.secret.clone(),
     ))?;
-    Ok(Engine::new(Arc::new(client), store, Arc::new(SystemClock)))
+    let mut engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
+    engine.welcome = settings.welcome_text.clone();
+    Ok(engine)
 }
 
 fn print(json_mode: bool, value: serde_json::Value, human: impl FnOnce() -> String) {

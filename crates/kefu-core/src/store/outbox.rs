@@ -100,6 +100,37 @@ impl Store {
         }))
     }
 
+    /// Records a message sent (or refused) through `send_msg_on_event`, such as the welcome
+    /// message: in the conversation and the outbox, outside the 5-reply allowance.
+    pub fn record_event_reply(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        msgid: &str,
+        content_json: &str,
+        summary: Option<&str>,
+        outcome: std::result::Result<(), &str>,
+        now: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (state, error) = match outcome {
+            Ok(()) => ("sent", None),
+            Err(e) => ("failed", Some(e)),
+        };
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox (msgid, open_kfid, external_userid, content, state, attempts, last_error, created_at, sent_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, CASE WHEN ?5 = 'sent' THEN ?7 END)",
+            params![msgid, open_kfid, customer, content_json, state, error, now],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json) VALUES (?1, ?2, ?3, ?4, 0, 'text', ?5, ?6)",
+            params![msgid, open_kfid, customer, now, summary, content_json],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Replies waiting to be sent, oldest first.
     pub fn queued_replies(&self) -> Result<Vec<OutboxRow>> {
         self.outbox_where("state = 'queued'")

@@ -421,3 +421,58 @@ async fn media_is_downloaded_on_arrival_under_names_the_app_chooses() {
         "the reason is visible"
     );
 }
+
+#[tokio::test]
+async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
+    let clock = Arc::new(ManualClock::new(0));
+    let f = fixture(8, Some(clock.clone())).await;
+    let em = &f.emu.emulator;
+    clock.advance(em.state().now());
+    let mut engine = f.engine.clone();
+    engine.welcome = Some("您好，欢迎咨询！".into());
+    engine
+        .sync_account(&kf())
+        .await
+        .expect("first import (history: no welcomes)");
+
+    let fresh = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(20), None);
+    em.state()
+        .customer_enter(&kf(), &fresh, None)
+        .expect("enter")
+        .expect("code");
+    engine.sync_account(&kf()).await.expect("sync");
+    let sent: Vec<_> = em
+        .state()
+        .sent
+        .iter()
+        .map(|s| (s.via, s.touser.clone()))
+        .collect();
+    assert_eq!(
+        sent,
+        vec![("kf/send_msg_on_event", fresh.clone())],
+        "the welcome used the enter_session code"
+    );
+    let conversation = engine.store.messages(fresh.as_str(), 10).expect("messages");
+    assert_eq!(
+        conversation
+            .last()
+            .and_then(|m| m.delivery.clone())
+            .as_deref(),
+        Some("sent"),
+        "the welcome shows in the conversation"
+    );
+
+    // A code older than 20 s is not even tried.
+    let late = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(21), None);
+    em.state()
+        .customer_enter(&kf(), &late, None)
+        .expect("enter")
+        .expect("code");
+    clock.advance(21);
+    engine.sync_account(&kf()).await.expect("sync");
+    assert_eq!(
+        em.state().sent.len(),
+        1,
+        "no call with an expired welcome code"
+    );
+}
