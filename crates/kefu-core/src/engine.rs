@@ -273,7 +273,6 @@ impl Engine {
                 &customer,
                 &msgid,
                 &json,
-                Some(text),
                 outcome.as_ref().map(|_| ()).map_err(String::as_str),
                 self.clock.now(),
             )?;

@@ -108,10 +108,12 @@ impl Store {
         customer: &str,
         msgid: &str,
         content_json: &str,
-        summary: Option<&str>,
         outcome: std::result::Result<(), &str>,
         now: i64,
     ) -> Result<()> {
+        let summary = serde_json::from_str::<serde_json::Value>(content_json)
+            .ok()
+            .and_then(|v| v["text"]["content"].as_str().map(str::to_owned));
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let (state, error) = match outcome {
