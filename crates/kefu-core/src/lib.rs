@@ -9,3 +9,4 @@ pub mod event;
 pub mod media;
 pub mod rules;
 pub mod store;
+pub mod worker;

@@ -13,7 +13,6 @@ use kefu_core::store::{QueueAction, Store};
 use kefu_wechat::{Client, ClientConfig};
 use serde_json::json;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Kefu Desk's engine on the command line.
 #[derive(Parser, Debug)]
@@ -171,40 +170,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     let now = SystemClock.now();
     match cli.command {
-        Command::Sync { once } => {
+        Command::Sync { once: false } => {
+            let engine = engine(&settings, store)?;
+            let (handle, task) = kefu_core::worker::spawn(
+                engine,
+                settings.open_kfids.clone(),
+                settings.data_dir.clone(),
+            );
+            tokio::signal::ctrl_c()
+                .await
+                .context("waiting for Ctrl-C")?;
+            handle.send(kefu_core::worker::Command::Stop).await;
+            let _ = task.await;
+        }
+        Command::Sync { once: true } => {
             let engine = engine(&settings, store)?;
             let accounts = engine.accounts(&settings.open_kfids).await?;
-            loop {
-                let mut total = json!({});
-                for kfid in &accounts {
-                    let r = engine
-                        .sync_account(kfid)
-                        .await
-                        .with_context(|| format!("syncing {kfid}"))?;
-                    total[kfid.as_str()] = json!({"pages": r.pages, "stored": r.stored, "duplicates": r.duplicates, "retries": r.retries});
-                }
-                if let Err(e) =
-                    kefu_core::media::download_pending(&engine, &settings.data_dir).await
-                {
-                    tracing::warn!(error = %e, "media not downloaded");
-                }
-                if let Err(e) = engine.refresh_profiles().await {
-                    tracing::warn!(error = %e, "customer profiles not refreshed");
-                }
-                let flushed = engine.flush_outbox().await?;
-                if once {
-                    print(
-                        cli.json,
-                        json!({"accounts": total, "outbox": {"sent": flushed.sent, "failed": flushed.failed, "pending": flushed.pending}}),
-                        || format!("synced: {total}"),
-                    );
-                    return Ok(());
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
+            let mut total = json!({});
+            for kfid in &accounts {
+                let r = engine
+                    .sync_account(kfid)
+                    .await
+                    .with_context(|| format!("syncing {kfid}"))?;
+                total[kfid.as_str()] = json!({"pages": r.pages, "stored": r.stored, "duplicates": r.duplicates, "retries": r.retries, "history": r.history});
             }
+            if let Err(e) = kefu_core::media::download_pending(&engine, &settings.data_dir).await {
+                tracing::warn!(error = %e, "media not downloaded");
+            }
+            if let Err(e) = engine.refresh_profiles().await {
+                tracing::warn!(error = %e, "customer profiles not refreshed");
+            }
+            let flushed = engine.flush_outbox().await?;
+            print(
+                cli.json,
+                json!({"accounts": total, "outbox": {"sent": flushed.sent, "failed": flushed.failed, "pending": flushed.pending}}),
+                || format!("synced: {total}"),
+            );
         }
         Command::Status => {
-            let accounts = store.status()?;
+            let accounts = store.status(now)?;
             let (queued, sent, failed) = store.outbox_counts()?;
             print(
                 cli.json,

@@ -15,7 +15,7 @@ mod queue;
 pub use ingest::IngestReport;
 pub use media::PendingMedia;
 pub use outbox::{OutboxRow, ReplyRefused};
-pub use query::{SessionRow, StatusRow, StoredMessage};
+pub use query::{HISTORY_RISK_SECS, SessionRow, StatusRow, StoredMessage};
 pub use queue::{QueueAction, QueueRefused};
 
 use rusqlite::{Connection, OptionalExtension, params};

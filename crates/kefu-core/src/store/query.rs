@@ -68,7 +68,13 @@ pub struct StatusRow {
     pub last_error: Option<String>,
     /// Messages stored.
     pub messages: i64,
+    /// WeChat keeps 3 days: no successful sync for 2 days means history may soon be lost.
+    pub history_at_risk: bool,
 }
+
+/// No successful sync for this long raises the "history at risk" warning (a day before
+/// WeChat's 3-day horizon).
+pub const HISTORY_RISK_SECS: i64 = 2 * 24 * 3600;
 
 const SELECT_MESSAGE: &str = "SELECT m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state
      FROM message m LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0";
@@ -139,7 +145,7 @@ impl Store {
     }
 
     /// Sync health per known account.
-    pub fn status(&self) -> Result<Vec<StatusRow>> {
+    pub fn status(&self, now: i64) -> Result<Vec<StatusRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT a.open_kfid, c.cursor, s.last_success_at, s.last_error,
@@ -156,6 +162,9 @@ impl Store {
                     last_success_at: r.get(2)?,
                     last_error: r.get(3)?,
                     messages: r.get(4)?,
+                    history_at_risk: r
+                        .get::<_, Option<i64>>(2)?
+                        .is_some_and(|t| now - t > HISTORY_RISK_SECS),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -53,7 +53,7 @@ async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
             .all(|s| s.local_state == "waiting" && s.replies_left == 5),
         "customers who wrote wait in the queue"
     );
-    let status = f.engine.store.status().expect("status");
+    let status = f.engine.store.status(f.engine.clock.now()).expect("status");
     assert!(
         status
             .iter()
@@ -153,7 +153,7 @@ async fn replies_follow_the_rules_before_any_call() {
         .enqueue_text(KF, customer.as_str(), "请说")
         .expect("store")
         .expect("a customer message resets the quota");
-    clock.advance(48 * 3600 + 1);
+    clock.advance(48 * 3600 + 60);
     let late = f
         .engine
         .enqueue_text(KF, customer.as_str(), "晚了")
@@ -170,7 +170,7 @@ async fn replies_follow_the_rules_before_any_call() {
         .servicer_takes(&kf(), &other, &"zhangsan".into())
         .expect("take");
     f.engine.sync_account(&kf()).await.expect("sync");
-    clock.advance(-(48 * 3600 + 1));
+    clock.advance(-(48 * 3600 + 60));
     let wecom = f
         .engine
         .enqueue_text(KF, other.as_str(), "x")
@@ -453,13 +453,12 @@ async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
         "the welcome used the enter_session code"
     );
     let conversation = engine.store.messages(fresh.as_str(), 10).expect("messages");
+    let welcome_msgid = em.state().sent[0].msgid.clone();
+    let welcome = conversation.iter().find(|m| m.msgid == welcome_msgid);
     assert_eq!(
-        conversation
-            .last()
-            .and_then(|m| m.delivery.clone())
-            .as_deref(),
+        welcome.and_then(|m| m.delivery.clone()).as_deref(),
         Some("sent"),
-        "the welcome shows in the conversation"
+        "the welcome shows in the conversation: {conversation:?}"
     );
 
     // A code older than 20 s is not even tried.
@@ -468,11 +467,62 @@ async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
         .customer_enter(&kf(), &late, None)
         .expect("enter")
         .expect("code");
-    clock.advance(21);
+    clock.advance(30);
     engine.sync_account(&kf()).await.expect("sync");
     assert_eq!(
         em.state().sent.len(),
         1,
         "no call with an expired welcome code"
     );
+}
+
+#[tokio::test]
+async fn the_worker_polls_wakes_on_sync_now_and_stops() {
+    let f = fixture(9, None).await;
+    let em = &f.emu.emulator;
+    let (handle, task) =
+        kefu_core::worker::spawn(f.engine.clone(), vec![KF.into()], f.dir.path().to_owned());
+    let customer =
+        kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(30), None);
+    say(em, &customer, "有人吗");
+    let mut events = f.engine.events.subscribe();
+    assert!(
+        handle.send(kefu_core::worker::Command::SyncNow).await,
+        "the worker takes commands"
+    );
+    let stored = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Ok(kefu_core::event::DomainEvent::MessagesStored { customers, .. }) =
+                events.recv().await
+                && customers.contains(&customer.to_string())
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(
+        stored.is_ok(),
+        "a message arrives in the store within seconds of being sent"
+    );
+    let status = f.engine.store.status(f.engine.clock.now()).expect("status");
+    assert!(
+        status.iter().all(|s| !s.history_at_risk),
+        "a fresh sync is no risk"
+    );
+    let two_days_later = f.engine.clock.now() + kefu_core::store::HISTORY_RISK_SECS + 1;
+    assert!(
+        f.engine
+            .store
+            .status(two_days_later)
+            .expect("status")
+            .iter()
+            .any(|s| s.history_at_risk),
+        "two days without a successful sync put history at risk"
+    );
+    assert!(handle.send(kefu_core::worker::Command::Stop).await);
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("the worker stops")
+        .expect("no panic");
 }
