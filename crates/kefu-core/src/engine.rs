@@ -306,8 +306,23 @@ impl Engine {
     pub async fn flush_outbox(&self) -> Result<FlushReport, EngineError> {
         let mut report = FlushReport::default();
         for row in self.store.queued_replies()? {
-            let content: Content = serde_json::from_str(&row.content)
-                .map_err(|_| EngineError::BadReply(row.msgid.clone()))?;
+            let content = match self.resolve_content(&row.content).await {
+                Ok(c) => c,
+                Err(EngineError::Api(e)) if !e.is_permanent() => {
+                    self.store.note_attempt(&row.msgid, &e.to_string())?;
+                    report.pending += 1;
+                    return Ok(report);
+                }
+                Err(e) => {
+                    self.store.mark_failed(&row.msgid, &e.to_string())?;
+                    self.events.publish(DomainEvent::OutboxChanged {
+                        msgid: row.msgid.clone(),
+                        state: "failed".into(),
+                    });
+                    report.failed += 1;
+                    continue;
+                }
+            };
             let request = SendMsgRequest {
                 touser: row.external_userid.clone().into(),
                 open_kfid: row.open_kfid.clone().into(),
@@ -403,6 +418,117 @@ impl Engine {
         Ok(outcome)
     }
 
+    /// The `send_msg` body of a stored reply; an image or file reply is uploaded first
+    /// (`media/upload`), from the copy kept in the data directory.
+    async fn resolve_content(&self, stored: &str) -> Result<Content, EngineError> {
+        let bad = || EngineError::BadReply(stored.chars().take(40).collect());
+        let value: serde_json::Value = serde_json::from_str(stored).map_err(|_| bad())?;
+        let Some(upload) = value.get("upload") else {
+            return serde_json::from_value(value).map_err(|_| bad());
+        };
+        let upload: Upload = serde_json::from_value(upload.clone()).map_err(|_| bad())?;
+        let data_dir = self
+            .store
+            .path()
+            .parent()
+            .map(std::path::Path::to_owned)
+            .unwrap_or_default();
+        let bytes = std::fs::read(data_dir.join(&upload.path)).map_err(|_| bad())?;
+        let media_type = kefu_wechat::api::MediaType::parse(&upload.media_type).ok_or_else(bad)?;
+        let uploaded = self
+            .client
+            .media_upload(
+                media_type,
+                &upload.filename,
+                &upload.content_type,
+                bytes.into(),
+            )
+            .await?;
+        let media = kefu_wechat::send::MediaContent {
+            media_id: uploaded.media_id,
+        };
+        Ok(match media_type {
+            kefu_wechat::api::MediaType::Image => Content::Image { image: media },
+            kefu_wechat::api::MediaType::Voice => Content::Voice { voice: media },
+            kefu_wechat::api::MediaType::Video => Content::Video { video: media },
+            kefu_wechat::api::MediaType::File => Content::File { file: media },
+        })
+    }
+
+    /// Checks the rules and enqueues an image or file reply. The file is copied into the data
+    /// directory under a content-hash name (so the reply survives the original being moved) and
+    /// uploaded when sent; its own name is only the name the customer sees.
+    pub fn enqueue_file(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        source: &std::path::Path,
+        media_type: kefu_wechat::api::MediaType,
+    ) -> Result<Result<crate::store::OutboxRow, crate::store::ReplyRefused>, EngineError> {
+        use sha2::Digest;
+        let bytes = std::fs::read(source).map_err(crate::store::StoreError::Io)?;
+        if bytes.len() > media_type.max_bytes() {
+            return Err(EngineError::Api(kefu_wechat::Error::InvalidRequest(
+                format!(
+                    "{} is over the {} MB limit",
+                    media_type.as_str(),
+                    media_type.max_bytes() / (1024 * 1024)
+                ),
+            )));
+        }
+        let filename = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        let extension = source
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let content_type = match extension.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "pdf" => "application/pdf",
+            "amr" => "audio/amr",
+            "mp4" => "video/mp4",
+            _ => "application/octet-stream",
+        };
+        let hash = format!("{:x}", sha2::Sha256::digest(&bytes));
+        let safe_ext: String = extension
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect();
+        let relative = format!(
+            "outbox/{hash}.{}",
+            if safe_ext.is_empty() {
+                "bin"
+            } else {
+                &safe_ext
+            }
+        );
+        let data_dir = self
+            .store
+            .path()
+            .parent()
+            .map(std::path::Path::to_owned)
+            .unwrap_or_default();
+        std::fs::create_dir_all(data_dir.join("outbox")).map_err(crate::store::StoreError::Io)?;
+        std::fs::write(data_dir.join(&relative), &bytes).map_err(crate::store::StoreError::Io)?;
+        let stored = serde_json::json!({
+            "msgtype": media_type.as_str(),
+            "upload": Upload { media_type: media_type.as_str().into(), path: relative, filename: filename.clone(), content_type: content_type.into() },
+        });
+        Ok(self.store.enqueue_reply(
+            open_kfid,
+            customer,
+            &new_msgid(),
+            &stored.to_string(),
+            Some(&filename),
+            self.clock.now(),
+        )?)
+    }
+
     /// Checks the rules and enqueues a text reply (no network). The msgid is new and unique.
     pub fn enqueue_text(
         &self,
@@ -422,6 +548,15 @@ impl Engine {
             self.clock.now(),
         )?)
     }
+}
+
+/// A reply's file, kept in the data directory until it is uploaded and sent.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Upload {
+    media_type: String,
+    path: String,
+    filename: String,
+    content_type: String,
 }
 
 /// How long an `enter_session` welcome code is valid.

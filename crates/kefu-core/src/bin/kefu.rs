@@ -55,7 +55,14 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
         /// Text to send.
-        text: String,
+        #[arg(required_unless_present_any = ["image", "file"])]
+        text: Option<String>,
+        /// Send this image (JPG/PNG) instead of text.
+        #[arg(long, conflicts_with_all = ["text", "file"])]
+        image: Option<std::path::PathBuf>,
+        /// Send this file instead of text.
+        #[arg(long, conflicts_with_all = ["text", "image"])]
+        file: Option<std::path::PathBuf>,
     },
     /// Take a waiting customer.
     Claim(QueueArgs),
@@ -265,6 +272,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             customer,
             account,
             text,
+            image,
+            file,
         } => {
             let engine = engine(&settings, store.clone())?;
             let account = match account {
@@ -273,7 +282,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .account_of(&customer)?
                     .context("no conversation with this customer; give --account")?,
             };
-            let row = match engine.enqueue_text(&account, &customer, &text)? {
+            let outcome = match (text, image, file) {
+                (_, Some(path), _) => engine.enqueue_file(
+                    &account,
+                    &customer,
+                    &path,
+                    kefu_wechat::api::MediaType::Image,
+                )?,
+                (_, _, Some(path)) => engine.enqueue_file(
+                    &account,
+                    &customer,
+                    &path,
+                    kefu_wechat::api::MediaType::File,
+                )?,
+                (Some(text), _, _) => engine.enqueue_text(&account, &customer, &text)?,
+                (None, None, None) => bail!("give TEXT, --image or --file"),
+            };
+            let row = match outcome {
                 Ok(row) => row,
                 Err(refused) => bail!("reply refused: {refused}"),
             };

@@ -526,3 +526,74 @@ async fn the_worker_polls_wakes_on_sync_now_and_stops() {
         .expect("the worker stops")
         .expect("no panic");
 }
+
+#[tokio::test]
+async fn image_and_file_replies_are_uploaded_then_sent() {
+    let f = fixture(10, None).await;
+    let em = &f.emu.emulator;
+    let customer =
+        kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(40), None);
+    say(em, &customer, "发一下发票");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    let source = tempfile::tempdir().expect("temp dir");
+    let pdf = source.path().join("发票-2024.pdf");
+    let png = source.path().join("label.png");
+    std::fs::write(&pdf, b"%PDF-1.4 invoice bytes").expect("write");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n fake image").expect("write");
+    let file_row = f
+        .engine
+        .enqueue_file(
+            KF,
+            customer.as_str(),
+            &pdf,
+            kefu_wechat::api::MediaType::File,
+        )
+        .expect("io")
+        .expect("allowed");
+    let image_row = f
+        .engine
+        .enqueue_file(
+            KF,
+            customer.as_str(),
+            &png,
+            kefu_wechat::api::MediaType::Image,
+        )
+        .expect("io")
+        .expect("allowed");
+    std::fs::remove_file(&pdf).expect("the original may go away; the reply keeps its copy");
+    em.faults().add(FaultRule {
+        endpoint: "media/upload".into(),
+        count: 1,
+        fault: Fault::Http(502),
+    });
+    let first = f.engine.flush_outbox().await.expect("flush");
+    assert_eq!(first.pending, 1, "a failed upload leaves the reply queued");
+    let report = f.engine.flush_outbox().await.expect("flush");
+    assert_eq!(report.sent, 2);
+    let st = em.state();
+    let sent: Vec<_> = st
+        .sent
+        .iter()
+        .map(|s| (s.msgid.clone(), s.content.clone()))
+        .collect();
+    assert_eq!(sent.len(), 2);
+    for (msgid, content) in sent {
+        let (media_id, want_name, want_bytes): (&str, &str, &[u8]) = match &content {
+            kefu_wechat::send::Content::File { file } if msgid == file_row.msgid => {
+                (&file.media_id, "发票-2024.pdf", b"%PDF-1.4 invoice bytes")
+            }
+            kefu_wechat::send::Content::Image { image } if msgid == image_row.msgid => (
+                &image.media_id,
+                "label.png",
+                b"\x89PNG\r\n\x1a\n fake image",
+            ),
+            other => panic!("unexpected send {msgid} {other:?}"),
+        };
+        let media = st.media_item(media_id).expect("uploaded before sending");
+        assert_eq!(
+            media.filename, want_name,
+            "the customer sees the file's own name"
+        );
+        assert_eq!(&media.bytes[..], want_bytes);
+    }
+}
