@@ -224,7 +224,14 @@ impl Engine {
                     history: report.history,
                 });
             }
-            if !report.history {
+            if report.history {
+                self.events.publish(DomainEvent::ImportProgress {
+                    open_kfid: open_kfid.to_string(),
+                    pages: report.pages,
+                    stored: report.stored,
+                    more: has_more,
+                });
+            } else {
                 self.send_welcomes(open_kfid.as_str(), welcome_codes)
                     .await?;
             }

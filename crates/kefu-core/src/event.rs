@@ -19,6 +19,18 @@ pub enum DomainEvent {
         /// Whether this is history from the first import (no notifications for it).
         history: bool,
     },
+    /// Progress of the first import of the up-to-3-day backlog.
+    #[serde(rename_all = "camelCase")]
+    ImportProgress {
+        /// Account.
+        open_kfid: String,
+        /// Pages stored so far.
+        pages: usize,
+        /// Items stored so far.
+        stored: usize,
+        /// Whether more pages follow.
+        more: bool,
+    },
     /// A reply's delivery state changed.
     #[serde(rename_all = "camelCase")]
     OutboxChanged {

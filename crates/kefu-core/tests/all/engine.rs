@@ -25,6 +25,8 @@ async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
     let f = fixture(1, None).await;
     let em = &f.emu.emulator;
     kefu_emulator::sim::bulk(em, &kf(), 2500, 40, 3600, 1);
+    let now = em.state().now();
+    em.state().append_raw(&kf(), serde_json::json!({"msgid": "future1", "msgtype": "hologram", "send_time": now, "origin": 3, "open_kfid": KF}));
     let mut events = f.engine.events.subscribe();
     let accounts = f.engine.accounts(&[]).await.expect("accounts");
     assert_eq!(accounts.len(), 2, "every account from kf/account/list");
@@ -57,7 +59,7 @@ async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
     assert!(
         status
             .iter()
-            .any(|s| s.open_kfid == KF && s.last_success_at.is_some() && s.messages == 2540)
+            .any(|s| s.open_kfid == KF && s.last_success_at.is_some() && s.messages == 2541)
     );
     let first = events.try_recv().expect("an event for the first page");
     assert!(
