@@ -321,11 +321,7 @@ impl Engine {
                     return Ok(report);
                 }
                 Err(e) => {
-                    self.store.mark_failed(&row.msgid, &e.to_string())?;
-                    self.events.publish(DomainEvent::OutboxChanged {
-                        msgid: row.msgid.clone(),
-                        state: "failed".into(),
-                    });
+                    self.reply_failed(&row.msgid, &e.to_string())?;
                     report.failed += 1;
                     continue;
                 }
@@ -345,29 +341,17 @@ impl Engine {
                 self.store.begin_attempt(&row.msgid)?;
                 match self.client.send_msg(&request).await {
                     Ok(_) => {
-                        self.store.mark_sent(&row.msgid, self.clock.now())?;
-                        self.events.publish(DomainEvent::OutboxChanged {
-                            msgid: row.msgid.clone(),
-                            state: "sent".into(),
-                        });
+                        self.reply_sent(&row.msgid)?;
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.errcode() == Some(errcode::DUPLICATE_MSGID) && may_have_reached => {
-                        self.store.mark_sent(&row.msgid, self.clock.now())?;
-                        self.events.publish(DomainEvent::OutboxChanged {
-                            msgid: row.msgid.clone(),
-                            state: "sent".into(),
-                        });
+                        self.reply_sent(&row.msgid)?;
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.is_permanent() || e.class() == ErrorClass::RefreshToken => {
-                        self.store.mark_failed(&row.msgid, &e.to_string())?;
-                        self.events.publish(DomainEvent::OutboxChanged {
-                            msgid: row.msgid.clone(),
-                            state: "failed".into(),
-                        });
+                        self.reply_failed(&row.msgid, &e.to_string())?;
                         report.failed += 1;
                         break;
                     }
@@ -423,6 +407,24 @@ impl Engine {
             }
         }
         Ok(outcome)
+    }
+
+    fn reply_sent(&self, msgid: &str) -> Result<(), EngineError> {
+        self.store.mark_sent(msgid, self.clock.now())?;
+        self.events.publish(DomainEvent::OutboxChanged {
+            msgid: msgid.to_owned(),
+            state: "sent".into(),
+        });
+        Ok(())
+    }
+
+    fn reply_failed(&self, msgid: &str, reason: &str) -> Result<(), EngineError> {
+        self.store.mark_failed(msgid, reason)?;
+        self.events.publish(DomainEvent::OutboxChanged {
+            msgid: msgid.to_owned(),
+            state: "failed".into(),
+        });
+        Ok(())
     }
 
     /// The `send_msg` body of a stored reply; an image or file reply is uploaded first
