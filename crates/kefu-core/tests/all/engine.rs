@@ -20,6 +20,16 @@ fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
         .expect("say");
 }
 
+/// A new customer who wrote `text`, synced into the store (so waiting in the queue).
+async fn waiting_customer(f: &Fixture, seed: u64, text: &str) -> kefu_wechat::ExternalUserId {
+    let em = &f.emu.emulator;
+    let customer =
+        kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(seed), None);
+    say(em, &customer, text);
+    f.engine.sync_account(&kf()).await.expect("sync");
+    customer
+}
+
 #[tokio::test]
 async fn sync_stores_exactly_the_servers_items_and_derives_sessions() {
     let f = fixture(1, None).await;
@@ -188,9 +198,7 @@ async fn replies_follow_the_rules_before_any_call() {
 async fn replies_wait_offline_and_go_out_once_with_the_same_msgid() {
     let f = fixture(4, None).await;
     let em = &f.emu.emulator;
-    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(5), None);
-    say(em, &customer, "你好");
-    f.engine.sync_account(&kf()).await.expect("sync");
+    let customer = waiting_customer(&f, 5, "你好").await;
     let row = f
         .engine
         .enqueue_text(KF, customer.as_str(), "收到")
@@ -234,9 +242,7 @@ async fn replies_wait_offline_and_go_out_once_with_the_same_msgid() {
 async fn a_send_that_reached_wechat_before_a_crash_counts_as_sent() {
     let f = fixture(5, None).await;
     let em = &f.emu.emulator;
-    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(6), None);
-    say(em, &customer, "你好");
-    f.engine.sync_account(&kf()).await.expect("sync");
+    let customer = waiting_customer(&f, 6, "你好").await;
     let row = f
         .engine
         .enqueue_text(KF, customer.as_str(), "收到")
@@ -276,9 +282,7 @@ async fn a_send_that_reached_wechat_before_a_crash_counts_as_sent() {
 async fn permanent_rejections_and_late_failures_mark_the_reply_failed() {
     let f = fixture(6, None).await;
     let em = &f.emu.emulator;
-    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(7), None);
-    say(em, &customer, "你好");
-    f.engine.sync_account(&kf()).await.expect("sync");
+    let customer = waiting_customer(&f, 7, "你好").await;
     let rejected = f
         .engine
         .enqueue_text(KF, customer.as_str(), "一")
@@ -533,10 +537,7 @@ async fn the_worker_polls_wakes_on_sync_now_and_stops() {
 async fn image_and_file_replies_are_uploaded_then_sent() {
     let f = fixture(10, None).await;
     let em = &f.emu.emulator;
-    let customer =
-        kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(40), None);
-    say(em, &customer, "发一下发票");
-    f.engine.sync_account(&kf()).await.expect("sync");
+    let customer = waiting_customer(&f, 40, "发一下发票").await;
     let source = tempfile::tempdir().expect("temp dir");
     let pdf = source.path().join("发票-2024.pdf");
     let png = source.path().join("label.png");
