@@ -6,7 +6,6 @@
 //! once; `Stop` ends it after the current round.
 
 use crate::engine::{Backoff, Engine};
-use crate::event::DomainEvent;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -108,16 +107,16 @@ async fn round_once(
     if accounts.is_empty() {
         *accounts = engine.accounts(configured).await?;
     }
+    // One account failing (revoked, rate limited) must not hold the others back: each is
+    // synced every round, and the first error is reported after all of them.
     let mut stored = 0;
+    let mut first_error = None;
     for account in accounts.iter() {
         match engine.sync_account(account).await {
             Ok(r) => stored += r.stored,
             Err(e) => {
-                engine.events.publish(DomainEvent::SyncStatus {
-                    open_kfid: account.to_string(),
-                    ok: false,
-                });
-                return Err(e);
+                tracing::warn!(account = %account, error = %e, "account not synced this round");
+                first_error.get_or_insert(e);
             }
         }
     }
@@ -127,5 +126,8 @@ async fn round_once(
     if round.is_multiple_of(10) || stored > 0 {
         engine.refresh_profiles().await?;
     }
-    Ok(stored)
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(stored),
+    }
 }

@@ -486,8 +486,11 @@ async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
 async fn the_worker_polls_wakes_on_sync_now_and_stops() {
     let f = fixture(9, None).await;
     let em = &f.emu.emulator;
-    let (handle, task) =
-        kefu_core::worker::spawn(f.engine.clone(), vec![KF.into()], f.dir.path().to_owned());
+    let (handle, task) = kefu_core::worker::spawn(
+        f.engine.clone(),
+        vec!["wkRevokedAccount".into(), KF.into()],
+        f.dir.path().to_owned(),
+    );
     let customer =
         kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(30), None);
     say(em, &customer, "有人吗");
