@@ -21,6 +21,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "workspace tests"
 cargo test --workspace --locked
 
+step "TypeScript bindings of the UI contract are current (cargo test regenerates them)"
+if [ -n "$(git status --porcelain -- ui/src/lib/ipc/generated)" ]; then
+  git status --porcelain -- ui/src/lib/ipc/generated
+  echo "ui/src/lib/ipc/generated is stale: run cargo test -p kefu-ipc and commit the result" >&2
+  exit 1
+fi
+
 step "an unmodified third-party SDK (wechatpy) against the emulator"
 cargo build --locked -p kefu-emulator --bin kefu-emulator
 bash scripts/sdk-compat.sh

@@ -1,29 +1,33 @@
-//! What the window talks to: the resolved API mode and, in demo mode, the embedded emulator
-//! running on loopback with simulated customers.
+//! What the window talks to: the engine, its sync worker and the UI contract's context, and in
+//! demo mode the embedded emulator on loopback with simulated customers.
 
+use kefu_core::clock::SystemClock;
 use kefu_core::config::{ApiMode, Settings};
+use kefu_core::engine::Engine;
+use kefu_core::store::Store;
 use kefu_emulator::{Emulator, Running, StartOptions};
+use kefu_ipc::{Context, Mode};
+use kefu_wechat::{Client, ClientConfig, Secret};
+use std::sync::Arc;
 
 /// The shell's running backend.
 pub struct Backend {
-    /// Base URL the core talks to.
-    pub api_base: String,
-    /// The embedded emulator, in demo mode.
-    pub emulator: Option<Running>,
+    /// What commands run against.
+    pub context: Context,
+    /// The embedded emulator, in demo mode; held so it serves as long as the app runs.
+    _emulator: Option<Running>,
 }
 
 impl Backend {
-    /// Resolves settings and starts the emulator when there are no credentials.
+    /// Resolves settings, starts the emulator when there are no credentials, opens the store
+    /// and starts the sync worker.
     pub async fn start() -> anyhow::Result<Self> {
         let settings = Settings::from_env();
-        match &settings.api {
+        let (config, data_dir, emulator, mode) = match &settings.api {
             ApiMode::Live(api) => {
                 tracing::info!("live mode");
-                let api_base = api.base_url.clone();
-                Ok(Self {
-                    api_base,
-                    emulator: None,
-                })
+                let config = ClientConfig::new(&api.base_url, &api.corp_id, api.secret.clone());
+                (config, settings.data_dir.clone(), None, Mode::Live)
             }
             ApiMode::Demo => {
                 let seed = std::env::var("KEFU_DEMO_SEED")
@@ -39,17 +43,39 @@ impl Backend {
                 )
                 .await?;
                 tracing::info!(base = %running.base_url, "demo mode: embedded emulator started");
-                let api_base = running.base_url.clone();
-                Ok(Self {
-                    api_base,
-                    emulator: Some(running),
-                })
+                let config = ClientConfig::new(
+                    &running.base_url,
+                    kefu_emulator::DEFAULT_CORP_ID,
+                    Secret::new(kefu_emulator::DEFAULT_SECRET),
+                );
+                // Demo data never mixes with a real account's history.
+                (
+                    config,
+                    settings.data_dir.join("demo"),
+                    Some(running),
+                    Mode::Demo,
+                )
             }
-        }
-    }
-
-    /// Whether the app runs against the embedded emulator.
-    pub fn is_demo(&self) -> bool {
-        self.emulator.is_some()
+        };
+        let api_base = config.base_url.clone();
+        let store = Arc::new(Store::open_in(&data_dir)?);
+        let mut engine = Engine::new(Arc::new(Client::new(config)?), store, Arc::new(SystemClock));
+        engine.welcome = settings.welcome_text.clone();
+        let (worker, _task) =
+            kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir);
+        let agent = std::env::var("KEFU_AGENT")
+            .ok()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| "agent".into());
+        Ok(Self {
+            context: Context {
+                engine,
+                worker,
+                agent,
+                mode,
+                api_base,
+            },
+            _emulator: emulator,
+        })
     }
 }

@@ -1,33 +1,39 @@
-//! The one `rpc` command the UI calls: `{cmd, req}` in, JSON or `{code, message}` out.
+//! The one `rpc` command the UI calls (`{cmd, req}` in, JSON or `{code, message}` out), and the
+//! forwarder that turns domain events into UI events.
 
 use crate::backend::Backend;
-use serde::Serialize;
-use serde_json::{Value, json};
+use kefu_ipc::{IpcError, UiEvent};
+use serde_json::Value;
+use tauri::Emitter;
+use tokio::sync::broadcast::error::RecvError;
 
-/// An error the UI turns into localised text by its code.
-#[derive(Debug, Serialize)]
-pub struct RpcError {
-    code: &'static str,
-    message: String,
-}
+/// The UI event channel name.
+pub const EVENT: &str = "kefu://event";
 
-/// Dispatches a UI call.
+/// Dispatches a UI call to the contract.
 #[tauri::command]
 pub async fn rpc(
     backend: tauri::State<'_, Backend>,
     cmd: String,
     req: Value,
-) -> Result<Value, RpcError> {
-    let _ = req;
-    match cmd.as_str() {
-        "app_info" => Ok(json!({
-            "version": env!("CARGO_PKG_VERSION"),
-            "mode": if backend.is_demo() { "demo" } else { "live" },
-            "apiBase": backend.api_base,
-        })),
-        other => Err(RpcError {
-            code: "UNKNOWN_COMMAND",
-            message: format!("unknown command {other}"),
-        }),
-    }
+) -> Result<Value, IpcError> {
+    kefu_ipc::dispatch(&backend.context, &cmd, req).await
+}
+
+/// Forwards domain events to the window; a lagged receiver becomes `Resync`, so a slow UI is
+/// never a silently stale UI.
+pub fn forward_events(app: tauri::AppHandle, backend: &Backend) {
+    let mut rx = backend.context.engine.events.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(_) => UiEvent::Changed,
+                Err(RecvError::Lagged(_)) => UiEvent::Resync,
+                Err(RecvError::Closed) => return,
+            };
+            if let Err(e) = app.emit(EVENT, event) {
+                tracing::warn!(error = %e, "could not emit a UI event");
+            }
+        }
+    });
 }

@@ -14,6 +14,7 @@ pub fn run() {
         .setup(|app| {
             use tauri::Manager;
             let backend = tauri::async_runtime::block_on(Backend::start())?;
+            ipc::forward_events(app.handle().clone(), &backend);
             app.manage(backend);
             Ok(())
         })

@@ -1,0 +1,176 @@
+//! The UI contract, declared once: the command list, request and response DTOs (camelCase,
+//! exported to TypeScript with ts-rs into `ui/src/lib/ipc/generated/`), error codes, UI events,
+//! and [`dispatch`], which runs a command against the engine. Knows nothing of Tauri.
+
+mod dto;
+
+pub use dto::*;
+
+use kefu_core::engine::Engine;
+use kefu_core::store::{QueueAction, QueueRefused, ReplyRefused};
+use kefu_core::worker::{Command as WorkerCommand, WorkerHandle};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Everything a command needs.
+#[derive(Clone)]
+pub struct Context {
+    /// The engine (client, store, clock, events).
+    pub engine: Engine,
+    /// The running sync worker.
+    pub worker: WorkerHandle,
+    /// The agent using this console.
+    pub agent: String,
+    /// Demo (embedded emulator) or live.
+    pub mode: Mode,
+    /// Base URL of the API.
+    pub api_base: String,
+}
+
+/// Every command the UI may call, by name (`noun_verb`).
+pub const COMMANDS: &[&str] = &[
+    "app_info",
+    "session_list",
+    "message_list",
+    "session_claim",
+    "session_release",
+    "session_end",
+    "reply_send",
+    "search_messages",
+    "sync_now",
+];
+
+fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
+    serde_json::from_value(req).map_err(|e| IpcError::new(ErrorCode::BadRequest, e.to_string()))
+}
+
+fn ok<T: serde::Serialize>(v: T) -> Result<Value, IpcError> {
+    serde_json::to_value(v).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))
+}
+
+impl From<kefu_core::store::StoreError> for IpcError {
+    fn from(e: kefu_core::store::StoreError) -> Self {
+        IpcError::new(ErrorCode::Storage, e.to_string())
+    }
+}
+
+impl From<kefu_core::engine::EngineError> for IpcError {
+    fn from(e: kefu_core::engine::EngineError) -> Self {
+        IpcError::new(ErrorCode::Network, e.to_string())
+    }
+}
+
+fn refused_reply(r: ReplyRefused) -> IpcError {
+    let code = match r {
+        ReplyRefused::NoSession => ErrorCode::NoSession,
+        ReplyRefused::Ended => ErrorCode::SessionEnded,
+        ReplyRefused::InWecom => ErrorCode::InWecom,
+        ReplyRefused::WindowClosed => ErrorCode::WindowClosed,
+        ReplyRefused::QuotaUsed => ErrorCode::QuotaUsed,
+    };
+    IpcError::new(code, r.to_string())
+}
+
+fn refused_queue(r: QueueRefused) -> IpcError {
+    let code = match r {
+        QueueRefused::NotFound => ErrorCode::NoSession,
+        QueueRefused::NotWaiting => ErrorCode::NotWaiting,
+        QueueRefused::NotMine => ErrorCode::NotMine,
+        QueueRefused::InWecom => ErrorCode::InWecom,
+        QueueRefused::AlreadyEnded => ErrorCode::SessionEnded,
+    };
+    IpcError::new(code, r.to_string())
+}
+
+/// Runs one command. Store calls are short; the reply is enqueued (durable) before the sync
+/// worker is woken to send it, so the UI never waits on the network.
+pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, IpcError> {
+    let store = &ctx.engine.store;
+    let now = ctx.engine.clock.now();
+    match cmd {
+        "app_info" => ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            mode: ctx.mode,
+            api_base: ctx.api_base.clone(),
+            agent: ctx.agent.clone(),
+        }),
+        "session_list" => {
+            let sessions = store
+                .sessions(now)?
+                .into_iter()
+                .map(SessionDto::from)
+                .collect::<Vec<_>>();
+            ok(SessionListResponse { sessions })
+        }
+        "message_list" => {
+            let r: MessageListRequest = parse(req)?;
+            let messages = store
+                .messages(&r.external_userid, r.limit.unwrap_or(200) as usize)?
+                .into_iter()
+                .map(MessageDto::from)
+                .collect::<Vec<_>>();
+            ok(MessageListResponse { messages })
+        }
+        "session_claim" | "session_release" | "session_end" => {
+            let r: SessionRef = parse(req)?;
+            let outcome = match cmd {
+                "session_claim" => store.queue_action(
+                    &r.open_kfid,
+                    &r.external_userid,
+                    &ctx.agent,
+                    QueueAction::Claim,
+                    now,
+                )?,
+                "session_release" => store.queue_action(
+                    &r.open_kfid,
+                    &r.external_userid,
+                    &ctx.agent,
+                    QueueAction::Release,
+                    now,
+                )?,
+                _ => {
+                    ctx.engine
+                        .end_session(&r.open_kfid, &r.external_userid, &ctx.agent)
+                        .await?
+                }
+            };
+            let state = outcome.map_err(refused_queue)?;
+            ctx.engine
+                .events
+                .publish(kefu_core::event::DomainEvent::SessionChanged {
+                    open_kfid: r.open_kfid,
+                    external_userid: r.external_userid,
+                });
+            ok(SessionActionResponse { local_state: state })
+        }
+        "reply_send" => {
+            let r: ReplySendRequest = parse(req)?;
+            let row = ctx
+                .engine
+                .enqueue_text(&r.open_kfid, &r.external_userid, &r.text)?
+                .map_err(refused_reply)?;
+            ctx.worker.send(WorkerCommand::SyncNow).await;
+            ok(ReplySendResponse {
+                msgid: row.msgid,
+                state: row.state,
+            })
+        }
+        "search_messages" => {
+            let r: SearchRequest = parse(req)?;
+            let hits = store
+                .search(&r.query, r.limit.unwrap_or(50) as usize)?
+                .into_iter()
+                .map(MessageDto::from)
+                .collect::<Vec<_>>();
+            ok(MessageListResponse { messages: hits })
+        }
+        "sync_now" => {
+            ctx.worker.send(WorkerCommand::SyncNow).await;
+            ok(Empty {})
+        }
+        other => Err(IpcError::new(
+            ErrorCode::UnknownCommand,
+            format!("unknown command {other}"),
+        )),
+    }
+}
