@@ -1,0 +1,88 @@
+/**
+ * Pure display helpers: waiting time, message placeholders and error texts as i18n keys with
+ * parameters, so the views stay free of logic and the tests need no DOM.
+ */
+import type { ErrorCode } from '../ipc/generated/ErrorCode';
+import type { MessageKey, Params } from '../i18n/index.svelte';
+
+export interface Text {
+  key: MessageKey;
+  params?: Params;
+}
+
+/** "等待 3 分钟": seconds under a minute, minutes under an hour, then hours and minutes. */
+export function waitingText(since: number | null, nowSeconds: number): Text | null {
+  if (since === null) return null;
+  const elapsed = Math.max(0, Math.floor(nowSeconds - since));
+  if (elapsed < 60) return { key: 'queue.waitingSeconds', params: { n: elapsed } };
+  const minutes = Math.floor(elapsed / 60);
+  if (minutes < 60) return { key: 'queue.waitingMinutes', params: { n: minutes } };
+  return { key: 'queue.waitingHours', params: { h: Math.floor(minutes / 60), m: minutes % 60 } };
+}
+
+const MSGTYPE_KEYS: Partial<Record<string, MessageKey>> = {
+  image: 'message.type.image',
+  voice: 'message.type.voice',
+  video: 'message.type.video',
+  file: 'message.type.file',
+  location: 'message.type.location',
+  link: 'message.type.link',
+  business_card: 'message.type.business_card',
+  miniprogram: 'message.type.miniprogram',
+  msgmenu: 'message.type.msgmenu',
+  event: 'message.type.event',
+};
+
+/** The "[msgtype]" placeholder of a message without text to show. */
+export function msgtypeText(msgtype: string): Text {
+  const key = MSGTYPE_KEYS[msgtype];
+  return key ? { key } : { key: 'message.type.other', params: { msgtype } };
+}
+
+/** Every backend error code, with its text; a missing key fails `npm run check`. */
+export const ERROR_KEYS: Record<ErrorCode | 'NO_BACKEND', MessageKey> = {
+  UNKNOWN_COMMAND: 'error.UNKNOWN_COMMAND',
+  BAD_REQUEST: 'error.BAD_REQUEST',
+  NO_SESSION: 'error.NO_SESSION',
+  SESSION_ENDED: 'error.SESSION_ENDED',
+  IN_WECOM: 'error.IN_WECOM',
+  WINDOW_CLOSED: 'error.WINDOW_CLOSED',
+  QUOTA_USED: 'error.QUOTA_USED',
+  NOT_WAITING: 'error.NOT_WAITING',
+  NOT_MINE: 'error.NOT_MINE',
+  STORAGE: 'error.STORAGE',
+  NETWORK: 'error.NETWORK',
+  INTERNAL: 'error.INTERNAL',
+  NO_BACKEND: 'error.NO_BACKEND',
+};
+
+export function errorText(code: string): Text {
+  return { key: Object.hasOwn(ERROR_KEYS, code) ? ERROR_KEYS[code as keyof typeof ERROR_KEYS] : 'error.unknown' };
+}
+
+export type Side = 'customer' | 'agent' | 'colleague' | 'event';
+
+/** Origin 3 customer, 0 this app, 5 a colleague in WeCom, 4 (and anything else) an event. */
+export function messageSide(origin: number): Side {
+  switch (origin) {
+    case 3:
+      return 'customer';
+    case 0:
+      return 'agent';
+    case 5:
+      return 'colleague';
+    default:
+      return 'event';
+  }
+}
+
+const DELIVERY_KEYS: Partial<Record<string, MessageKey>> = {
+  queued: 'delivery.queued',
+  sent: 'delivery.sent',
+  failed: 'delivery.failed',
+};
+
+export function deliveryText(delivery: string | null): Text | null {
+  if (delivery === null) return null;
+  return { key: DELIVERY_KEYS[delivery] ?? 'delivery.unknown', params: { state: delivery } };
+}

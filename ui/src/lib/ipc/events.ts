@@ -1,0 +1,45 @@
+/**
+ * The backend's single UI event channel, `kefu://event` (`{kind: 'changed' | 'resync'}`): on
+ * either, refetch. Outside Tauri (a plain browser, unit tests) there is no channel and
+ * `subscribeUiEvents` is a no-op, with the same detection as `rpc`.
+ */
+import { listen } from '@tauri-apps/api/event';
+import type { UiEvent } from './generated/UiEvent';
+import { inTauri } from './rpc';
+
+export const UI_EVENT = 'kefu://event';
+
+/** Subscribes to UI events; resolves to an unsubscribe function. */
+export type Subscribe = (handler: (event: UiEvent) => void) => Promise<() => void>;
+
+export const subscribeUiEvents: Subscribe = async (handler) => {
+  if (!inTauri()) return () => {};
+  return listen<UiEvent>(UI_EVENT, (e) => handler(e.payload));
+};
+
+/** The rpc function's shape, so state classes can take a fake in tests. */
+export type Call = <T>(cmd: string, req: unknown) => Promise<T>;
+
+/**
+ * Runs `refresh` on every UI event and every `intervalMs` as a fallback; returns a stop function.
+ * A subscription that resolves after `stop` is released at once.
+ */
+export function autoRefresh(refresh: () => void, subscribe: Subscribe, intervalMs: number): () => void {
+  let stopped = false;
+  let unlisten: (() => void) | undefined;
+  subscribe(() => refresh()).then(
+    (un) => {
+      if (stopped) un();
+      else unlisten = un;
+    },
+    () => {
+      // No event channel: the interval alone keeps the data fresh.
+    },
+  );
+  const timer = setInterval(refresh, intervalMs);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    unlisten?.();
+  };
+}

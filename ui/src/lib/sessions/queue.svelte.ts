@@ -1,0 +1,94 @@
+/**
+ * The session queues of the left column: the `session_list` answer grouped by `localState`.
+ * Invariants: `sessions` is the last answer that arrived in call order (a slower, older answer
+ * never overwrites a newer one); the groups keep the backend's order (waiting oldest-first);
+ * a failed refresh keeps the previous sessions and records the `{code, message}`.
+ */
+import type { SessionDto } from '../ipc/generated/SessionDto';
+import type { SessionListResponse } from '../ipc/generated/SessionListResponse';
+import { autoRefresh, subscribeUiEvents, type Call, type Subscribe } from '../ipc/events';
+import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
+
+export const LOCAL_STATES = ['waiting', 'mine', 'wecom', 'ended'] as const;
+export type LocalState = (typeof LOCAL_STATES)[number];
+
+export type SessionGroups = Record<LocalState, SessionDto[]>;
+
+export const POLL_INTERVAL_MS = 5_000;
+
+export function isLocalState(value: string): value is LocalState {
+  return (LOCAL_STATES as readonly string[]).includes(value);
+}
+
+/** Groups sessions by local state, keeping their order; unknown states are left out. */
+export function groupSessions(sessions: readonly SessionDto[]): SessionGroups {
+  const groups: SessionGroups = { waiting: [], mine: [], wecom: [], ended: [] };
+  for (const session of sessions) {
+    if (isLocalState(session.localState)) groups[session.localState].push(session);
+  }
+  return groups;
+}
+
+/** The key of a session (one customer of one account). */
+export const sessionKey = (s: { openKfid: string; externalUserid: string }) =>
+  `${s.openKfid}\u0000${s.externalUserid}`;
+
+export interface QueueOptions {
+  call?: Call;
+  subscribe?: Subscribe;
+  intervalMs?: number;
+}
+
+export class SessionQueue {
+  sessions = $state<SessionDto[]>([]);
+  /** True once a `session_list` answer has arrived. */
+  loaded = $state(false);
+  error = $state<RpcError | null>(null);
+
+  readonly groups = $derived(groupSessions(this.sessions));
+  readonly counts = $derived({
+    waiting: this.groups.waiting.length,
+    mine: this.groups.mine.length,
+    wecom: this.groups.wecom.length,
+    ended: this.groups.ended.length,
+  } satisfies Record<LocalState, number>);
+
+  readonly #call: Call;
+  readonly #subscribe: Subscribe;
+  readonly #intervalMs: number;
+  #issued = 0;
+  #applied = 0;
+
+  constructor({ call = rpc, subscribe = subscribeUiEvents, intervalMs = POLL_INTERVAL_MS }: QueueOptions = {}) {
+    this.#call = call;
+    this.#subscribe = subscribe;
+    this.#intervalMs = intervalMs;
+  }
+
+  /** The session with this key, if it is in the last answer. */
+  find(key: string): SessionDto | undefined {
+    return this.sessions.find((s) => sessionKey(s) === key);
+  }
+
+  async refresh(): Promise<void> {
+    const seq = ++this.#issued;
+    try {
+      const res = await this.#call<SessionListResponse>('session_list', {});
+      if (seq < this.#applied) return;
+      this.#applied = seq;
+      this.sessions = res.sessions;
+      this.loaded = true;
+      this.error = null;
+    } catch (e) {
+      if (seq < this.#applied) return;
+      this.#applied = seq;
+      this.error = toRpcError(e);
+    }
+  }
+
+  /** Loads now, then on every `kefu://event` and every interval; returns the stop function. */
+  start(): () => void {
+    void this.refresh();
+    return autoRefresh(() => void this.refresh(), this.#subscribe, this.#intervalMs);
+  }
+}
