@@ -121,6 +121,8 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname
              FROM session s LEFT JOIN customer c ON c.external_userid = s.external_userid
+             -- A customer who only opened the chat has nothing to answer yet (and no window).
+             WHERE NOT (s.local_state = 'ended' AND s.last_customer_msg_at IS NULL)
              ORDER BY CASE local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 2 ELSE 3 END, waiting_since, updated_at DESC",
         )?;
         let rows = stmt

@@ -167,5 +167,35 @@ mod tests {
                 .expect("sql"),
             Err(QueueRefused::NotFound)
         );
+        assert_eq!(
+            s.sessions(200).expect("sessions").len(),
+            1,
+            "an ended session the customer wrote in stays listed"
+        );
+        let entered = Message {
+            msgid: "e1".into(),
+            open_kfid: None,
+            external_userid: None,
+            send_time: 300,
+            origin: 4,
+            servicer_userid: None,
+            body: Body::Event {
+                event: kefu_wechat::event::Event::EnterSession {
+                    open_kfid: "wk".into(),
+                    external_userid: "wm-new".into(),
+                    scene: None,
+                    scene_param: None,
+                    welcome_code: None,
+                    wechat_channels: None,
+                },
+            },
+        };
+        s.ingest_page("wk", &[SyncItem::Message(entered)], "c2", 300)
+            .expect("ingest");
+        assert_eq!(
+            s.sessions(300).expect("sessions").len(),
+            1,
+            "a customer who only opened the chat is not in any queue yet"
+        );
     }
 }
