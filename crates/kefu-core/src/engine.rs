@@ -436,12 +436,7 @@ impl Engine {
             return serde_json::from_value(value).map_err(|_| bad());
         };
         let upload: Upload = serde_json::from_value(upload.clone()).map_err(|_| bad())?;
-        let data_dir = self
-            .store
-            .path()
-            .parent()
-            .map(std::path::Path::to_owned)
-            .unwrap_or_default();
+        let data_dir = self.store.data_dir();
         let bytes = std::fs::read(data_dir.join(&upload.path)).map_err(|_| bad())?;
         let media_type = kefu_wechat::api::MediaType::parse(&upload.media_type).ok_or_else(bad)?;
         let uploaded = self
@@ -516,12 +511,7 @@ impl Engine {
                 &safe_ext
             }
         );
-        let data_dir = self
-            .store
-            .path()
-            .parent()
-            .map(std::path::Path::to_owned)
-            .unwrap_or_default();
+        let data_dir = self.store.data_dir();
         std::fs::create_dir_all(data_dir.join("outbox")).map_err(crate::store::StoreError::Io)?;
         std::fs::write(data_dir.join(&relative), &bytes).map_err(crate::store::StoreError::Io)?;
         let stored = serde_json::json!({

@@ -85,6 +85,11 @@ impl Store {
         &self.path
     }
 
+    /// The data directory the database is in (media and outbox files live beside it).
+    pub fn data_dir(&self) -> PathBuf {
+        self.path.parent().map(Path::to_owned).unwrap_or_default()
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
