@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { catalogues } from '../i18n/index.svelte';
-import { ERROR_KEYS, deliveryText, errorText, messageSide, msgtypeText, waitingText } from './format';
+import { catalogues, interpolate, type Locale } from '../i18n/index.svelte';
+import {
+  ERROR_KEYS,
+  deliveryText,
+  errorText,
+  messageSide,
+  msgtypeText,
+  repliesLeftText,
+  waitingText,
+  windowLeftText,
+  type Text,
+} from './format';
 
 describe('waitingText', () => {
   it('counts seconds, then minutes, then hours and minutes', () => {
@@ -48,5 +58,60 @@ describe('messages', () => {
     expect(deliveryText(null)).toBeNull();
     expect(deliveryText('sent')?.key).toBe('delivery.sent');
     expect(deliveryText('bouncing')).toEqual({ key: 'delivery.unknown', params: { state: 'bouncing' } });
+  });
+});
+
+const render = (locale: Locale, text: Text) => interpolate(catalogues[locale][text.key], text.params);
+
+describe('windowLeftText', () => {
+  const H = 3600;
+
+  it('counts hours and minutes down, rounding down', () => {
+    expect(windowLeftText(null, 0)).toBeNull();
+    expect(windowLeftText(48 * H, 0)).toEqual({
+      key: 'conversation.windowLeft',
+      params: { h: 48, m: 0 },
+      warn: false,
+      closed: false,
+    });
+    expect(windowLeftText(48 * H, 59)?.params, 'a started minute is not shown as whole').toEqual({ h: 47, m: 59 });
+    expect(windowLeftText(1000 + 2 * H + 5 * 60 + 30, 1000)?.params).toEqual({ h: 2, m: 5 });
+  });
+
+  it('reads "窗口剩余 47 小时 59 分" in zh-CN and English in en', () => {
+    const text = windowLeftText(48 * H, 60)!;
+    expect(render('zh-CN', text)).toBe('窗口剩余 47 小时 59 分');
+    expect(render('en', text)).toBe('Window: 47 h 59 min left');
+  });
+
+  it('warns under an hour, shows minutes only, then closes', () => {
+    expect(windowLeftText(H, 0)?.warn, 'exactly one hour is not yet a warning').toBe(false);
+    const last = windowLeftText(H - 1, 0)!;
+    expect(last).toEqual({ key: 'conversation.windowLeftMinutes', params: { m: 59 }, warn: true, closed: false });
+    expect(render('zh-CN', last)).toBe('窗口剩余 59 分');
+    expect(windowLeftText(30, 0)).toMatchObject({ params: { m: 0 }, warn: true, closed: false });
+    expect(windowLeftText(100, 100)).toEqual({ key: 'conversation.windowClosed', warn: true, closed: true });
+    expect(windowLeftText(100, 5000), 'never a negative time').toMatchObject({ closed: true });
+  });
+});
+
+describe('repliesLeftText', () => {
+  it('reads "剩余 n/5 条回复" and flags the last reply and an empty quota', () => {
+    expect(repliesLeftText(5)).toEqual({
+      key: 'conversation.repliesLeft',
+      params: { n: 5, total: 5 },
+      left: 5,
+      level: 'ok',
+    });
+    expect(render('zh-CN', repliesLeftText(3))).toBe('剩余 3/5 条回复');
+    expect(render('en', repliesLeftText(3))).toBe('3/5 replies left');
+    expect(repliesLeftText(2).level).toBe('ok');
+    expect(repliesLeftText(1)).toMatchObject({ left: 1, level: 'last' });
+    expect(repliesLeftText(0)).toMatchObject({ left: 0, level: 'none' });
+  });
+
+  it('clamps values outside 0..5', () => {
+    expect(repliesLeftText(-2)).toMatchObject({ left: 0, level: 'none' });
+    expect(repliesLeftText(9)).toMatchObject({ left: 5, params: { n: 5, total: 5 } });
   });
 });

@@ -86,3 +86,48 @@ export function deliveryText(delivery: string | null): Text | null {
   if (delivery === null) return null;
   return { key: DELIVERY_KEYS[delivery] ?? 'delivery.unknown', params: { state: delivery } };
 }
+
+/** Replies the API allows per customer message (the quota of one round). */
+export const REPLY_QUOTA = 5;
+
+/** Below this many seconds left, the 48 h window is shown as a warning. */
+export const WINDOW_WARN_SECONDS = 3600;
+
+export interface WindowLeft extends Text {
+  /** True when under an hour is left (or the window has closed). */
+  warn: boolean;
+  closed: boolean;
+}
+
+/**
+ * "窗口剩余 47 小时 59 分" until the 48 h window ends (minutes rounded down, so the shown time
+ * never overstates what is left); minutes only under an hour; "窗口已关闭" at or after the end.
+ */
+export function windowLeftText(endsAt: number | null, nowSeconds: number): WindowLeft | null {
+  if (endsAt === null) return null;
+  const left = Math.floor(endsAt - nowSeconds);
+  if (left <= 0) return { key: 'conversation.windowClosed', warn: true, closed: true };
+  const minutes = Math.floor(left / 60);
+  const warn = left < WINDOW_WARN_SECONDS;
+  if (minutes < 60) return { key: 'conversation.windowLeftMinutes', params: { m: minutes }, warn, closed: false };
+  return {
+    key: 'conversation.windowLeft',
+    params: { h: Math.floor(minutes / 60), m: minutes % 60 },
+    warn,
+    closed: false,
+  };
+}
+
+export interface RepliesLeft extends Text {
+  /** The replies still allowed, clamped to 0..REPLY_QUOTA. */
+  left: number;
+  /** 'last' when one reply is left, 'none' when none, otherwise 'ok'. */
+  level: 'ok' | 'last' | 'none';
+}
+
+/** "剩余 3/5 条回复", with a warning level for the last reply and an empty quota. */
+export function repliesLeftText(repliesLeft: number): RepliesLeft {
+  const left = Math.min(REPLY_QUOTA, Math.max(0, Math.floor(repliesLeft)));
+  const level = left === 0 ? 'none' : left === 1 ? 'last' : 'ok';
+  return { key: 'conversation.repliesLeft', params: { n: left, total: REPLY_QUOTA }, left, level };
+}
