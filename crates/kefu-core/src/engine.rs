@@ -169,11 +169,15 @@ impl Engine {
     /// Pulls `open_kfid` from the stored cursor until `has_more` is 0, storing each page with
     /// its cursor in one transaction.
     pub async fn sync_account(&self, open_kfid: &OpenKfId) -> Result<SyncReport, EngineError> {
-        let mut report = SyncReport::default();
+        let mut cursor = self.store.cursor(open_kfid.as_str())?;
+        // A round from no cursor is the up-to-3-day backlog: history, not news.
+        let mut report = SyncReport {
+            history: cursor.is_none(),
+            ..SyncReport::default()
+        };
         loop {
-            let cursor = self.store.cursor(open_kfid.as_str())?;
             let request = SyncMsgRequest {
-                cursor,
+                cursor: cursor.clone(),
                 open_kfid: Some(open_kfid.clone()),
                 limit: Some(1000),
                 ..Default::default()
@@ -200,23 +204,22 @@ impl Engine {
             let kfid = open_kfid.as_str().to_owned();
             let now = self.clock.now();
             let has_more = page.has_more;
-            let first_import =
-                report.pages == 0 && self.store.cursor(open_kfid.as_str())?.is_none();
             let welcome_codes: Vec<(String, String, i64)> =
                 page.items.iter().filter_map(welcome_code).collect();
             let mut customers: Vec<String> = page.items.iter().filter_map(customer_of).collect();
             customers.sort();
             customers.dedup();
+            let next_cursor = page.next_cursor.clone();
             let ingest: IngestReport = tokio::task::spawn_blocking(move || {
                 store.ingest_page(&kfid, &page.items, &page.next_cursor, now)
             })
             .await
             .expect("ingest task does not panic")?;
+            // The store now holds this cursor; no need to read it back.
+            cursor = Some(next_cursor);
             report.pages += 1;
             report.stored += ingest.stored;
             report.duplicates += ingest.duplicates;
-            // The first round from no cursor is the up-to-3-day backlog: history, not news.
-            report.history |= first_import;
             if ingest.stored > 0 {
                 self.events.publish(DomainEvent::MessagesStored {
                     open_kfid: open_kfid.to_string(),

@@ -114,24 +114,18 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         "session_claim" | "session_release" | "session_end" => {
             let r: SessionRef = parse(req)?;
             let outcome = match cmd {
-                "session_claim" => store.queue_action(
-                    &r.open_kfid,
-                    &r.external_userid,
-                    &ctx.agent,
-                    QueueAction::Claim,
-                    now,
-                )?,
-                "session_release" => store.queue_action(
-                    &r.open_kfid,
-                    &r.external_userid,
-                    &ctx.agent,
-                    QueueAction::Release,
-                    now,
-                )?,
-                _ => {
+                "session_end" => {
                     ctx.engine
                         .end_session(&r.open_kfid, &r.external_userid, &ctx.agent)
                         .await?
+                }
+                _ => {
+                    let action = if cmd == "session_claim" {
+                        QueueAction::Claim
+                    } else {
+                        QueueAction::Release
+                    };
+                    store.queue_action(&r.open_kfid, &r.external_userid, &ctx.agent, action, now)?
                 }
             };
             let state = outcome.map_err(refused_queue)?;

@@ -146,6 +146,32 @@ impl Client {
         })
     }
 
+    /// Runs `attempt` with a valid token; on a token error, refreshes the token once (unless
+    /// another caller already did) and runs it once more. The one place of that rule.
+    async fn with_token<T, F, Fut>(
+        &self,
+        endpoint: &'static str,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut(Secret) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        let token = self.access_token().await?;
+        match attempt(token.clone()).await {
+            Err(e) if e.class() == ErrorClass::RefreshToken => {
+                tracing::info!(
+                    endpoint,
+                    errcode = e.errcode(),
+                    "access token rejected; refreshing once"
+                );
+                self.invalidate(&token).await;
+                attempt(self.access_token().await?).await
+            }
+            other => other,
+        }
+    }
+
     /// Calls an endpoint with the token, refreshing it once on a token error.
     async fn call<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
@@ -154,20 +180,11 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&Req>,
     ) -> Result<Resp, Error> {
-        let token = self.access_token().await?;
-        match self.call_once(&method, endpoint, &token, query, body).await {
-            Err(e) if e.class() == ErrorClass::RefreshToken => {
-                tracing::info!(
-                    endpoint,
-                    errcode = e.errcode(),
-                    "access token rejected; refreshing once"
-                );
-                self.invalidate(&token).await;
-                let token = self.access_token().await?;
-                self.call_once(&method, endpoint, &token, query, body).await
-            }
-            other => other,
-        }
+        let method = &method;
+        self.with_token(endpoint, |token| async move {
+            self.call_once(method, endpoint, &token, query, body).await
+        })
+        .await
     }
 
     async fn call_once<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
@@ -327,7 +344,6 @@ impl Client {
                 media_type.max_bytes() / (1024 * 1024)
             )));
         }
-        let token = self.access_token().await?;
         let attempt = |token: Secret| {
             let part = reqwest::multipart::Part::stream(bytes.clone())
                 .file_name(filename.to_owned())
@@ -350,13 +366,7 @@ impl Client {
                 read_json::<MediaUploadResponse>(ENDPOINT, response).await
             }
         };
-        match attempt(token.clone()).await {
-            Err(e) if e.class() == ErrorClass::RefreshToken => {
-                self.invalidate(&token).await;
-                attempt(self.access_token().await?).await
-            }
-            other => other,
-        }
+        self.with_token(ENDPOINT, attempt).await
     }
 
     /// `media/get` of one byte range (inclusive), or the whole file with `None`.
@@ -366,15 +376,10 @@ impl Client {
         media_id: &str,
         range: Option<(u64, u64)>,
     ) -> Result<(MediaFile, Option<u64>), Error> {
-        let token = self.access_token().await?;
-        match self.media_get_once(&token, media_id, range).await {
-            Err(e) if e.class() == ErrorClass::RefreshToken => {
-                self.invalidate(&token).await;
-                let token = self.access_token().await?;
-                self.media_get_once(&token, media_id, range).await
-            }
-            other => other,
-        }
+        self.with_token("media/get", |token| async move {
+            self.media_get_once(&token, media_id, range).await
+        })
+        .await
     }
 
     /// Downloads a whole media file in Range chunks of at most [`MEDIA_CHUNK_BYTES`], refusing
