@@ -4,6 +4,7 @@
  */
 import type { ErrorCode } from '../ipc/generated/ErrorCode';
 import type { MessageKey, Params } from '../i18n/index.svelte';
+import type { EventView } from './content';
 
 export interface Text {
   key: MessageKey;
@@ -130,4 +131,81 @@ export function repliesLeftText(repliesLeft: number): RepliesLeft {
   const left = Math.min(REPLY_QUOTA, Math.max(0, Math.floor(repliesLeft)));
   const level = left === 0 ? 'none' : left === 1 ? 'last' : 'ok';
   return { key: 'conversation.repliesLeft', params: { n: left, total: REPLY_QUOTA }, left, level };
+}
+
+/** WeChat's `msg_send_fail` fail_type values with a text; others show the number. */
+const FAIL_TYPES = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] as const;
+
+export function failTypeText(failType: number | null): Text {
+  if (failType !== null && (FAIL_TYPES as readonly number[]).includes(failType)) {
+    return { key: `failType.${failType}` as MessageKey };
+  }
+  return { key: 'failType.other', params: { n: failType ?? '?' } };
+}
+
+/** The centred system line of an event. */
+export function eventText(e: EventView): Text {
+  switch (e.type) {
+    case 'enter_session':
+      if (e.channelsNickname) return { key: 'event.enterSessionChannels', params: { name: e.channelsNickname } };
+      if (e.scene) return { key: 'event.enterSessionScene', params: { scene: e.scene } };
+      return { key: 'event.enterSession' };
+    case 'msg_send_fail':
+      return { key: 'event.msgSendFail' };
+    case 'servicer_status_change':
+      return {
+        key: e.status === 1 ? 'event.servicerReceiving' : 'event.servicerStopped',
+        params: { servicer: e.servicer ?? '' },
+      };
+    case 'session_status_change':
+      switch (e.changeType) {
+        case 1:
+          return { key: 'event.sessionTaken', params: { servicer: e.newServicer ?? '' } };
+        case 2:
+          return e.oldServicer === e.newServicer
+            ? { key: 'event.sessionTransferredTo', params: { to: e.newServicer ?? '' } }
+            : { key: 'event.sessionTransferred', params: { from: e.oldServicer ?? '', to: e.newServicer ?? '' } };
+        case 3:
+          return { key: 'event.sessionEnded', params: { servicer: e.oldServicer ?? '' } };
+        case 4:
+          return { key: 'event.sessionReopened', params: { servicer: e.newServicer ?? '' } };
+        default:
+          return { key: 'event.sessionChanged' };
+      }
+    case 'user_recall_msg':
+      return { key: 'event.userRecall' };
+    case 'servicer_recall_msg':
+      return { key: 'event.servicerRecall', params: { servicer: e.servicer ?? '' } };
+    case 'reject_customer_msg_switch_change':
+      return { key: e.rejectSwitch === 1 ? 'event.rejectOn' : 'event.rejectOff', params: { servicer: e.servicer ?? '' } };
+    default:
+      return { key: 'event.other', params: { type: e.type || '?' } };
+  }
+}
+
+const MEDIA_KEYS: Partial<Record<string, MessageKey>> = {
+  pending: 'media.pending',
+  downloading: 'media.downloading',
+  ready: 'media.ready',
+  failed: 'media.failed',
+  expired: 'media.expired',
+};
+
+export function mediaStateText(state: string | null | undefined): Text {
+  return { key: MEDIA_KEYS[state ?? 'pending'] ?? 'media.pending' };
+}
+
+/** A reply's failure reason: a known error code or fail type is localised, else shown as sent. */
+export function failReasonText(reason: string | null | undefined): Text | null {
+  if (!reason) return null;
+  if (Object.hasOwn(ERROR_KEYS, reason)) return errorText(reason);
+  const failType = /^fail_type[ :=]?(\d+)$/i.exec(reason.trim()) ?? /^(\d+)$/.exec(reason.trim());
+  if (failType) return failTypeText(Number(failType[1]));
+  return { key: 'delivery.reason', params: { reason } };
+}
+
+/** "14:05" today, "昨天 14:05"-style labels are the view's; this gives the day key of a time. */
+export function dayKey(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageDto } from '../ipc/contract';
+import { mergeNewest, prependOlder } from './paging';
+
+const m = (id: number, extra: Partial<MessageDto> = {}): MessageDto => ({
+  id,
+  msgid: `m${id}`,
+  openKfid: 'wk1',
+  externalUserid: 'c1',
+  sendTime: id,
+  origin: 3,
+  msgtype: 'text',
+  text: `t${id}`,
+  recalled: false,
+  delivery: null,
+  ...extra,
+});
+const ids = (ms: MessageDto[]) => ms.map((x) => x.id);
+const span = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => m(a + i));
+
+describe('mergeNewest', () => {
+  it('replaces the overlapping tail and keeps older pages', () => {
+    const run = { messages: span(1, 20), hasOlder: true };
+    const page = [...span(11, 21)];
+    page[0] = m(11, { delivery: 'sent' });
+    const merged = mergeNewest(run, page, true);
+    expect(ids(merged.messages)).toEqual(ids(span(1, 21)));
+    expect(merged.messages[10]!.delivery, 'refreshed state of an updated message').toBe('sent');
+    expect(merged.hasOlder).toBe(true);
+  });
+
+  it('starts again from the page when it leaves a gap', () => {
+    const merged = mergeNewest({ messages: span(1, 10), hasOlder: false }, span(50, 60), true);
+    expect(ids(merged.messages)).toEqual(ids(span(50, 60)));
+    expect(merged.hasOlder).toBe(true);
+  });
+
+  it('takes the page when it reaches back over everything loaded', () => {
+    const merged = mergeNewest({ messages: span(5, 10), hasOlder: true }, span(1, 12), false);
+    expect(ids(merged.messages)).toEqual(ids(span(1, 12)));
+    expect(merged.hasOlder).toBe(false);
+  });
+
+  it('takes the page as is without ids (older backends)', () => {
+    const noId = (x: MessageDto) => ({ ...x, id: undefined });
+    const merged = mergeNewest({ messages: span(1, 3).map(noId), hasOlder: false }, span(2, 4).map(noId), false);
+    expect(merged.messages.map((x) => x.msgid)).toEqual(['m2', 'm3', 'm4']);
+  });
+});
+
+describe('prependOlder', () => {
+  it('puts older messages in front without duplicates', () => {
+    const run = prependOlder({ messages: span(10, 12), hasOlder: true }, span(7, 10), true);
+    expect(ids(run.messages)).toEqual([7, 8, 9, 10, 11, 12]);
+    expect(run.hasOlder).toBe(true);
+  });
+
+  it('stops when a page adds nothing', () => {
+    const run = prependOlder({ messages: span(10, 12), hasOlder: true }, span(10, 11), true);
+    expect(ids(run.messages)).toEqual([10, 11, 12]);
+    expect(run.hasOlder, 'no endless paging on a page of known messages').toBe(false);
+  });
+});
