@@ -1,0 +1,172 @@
+//! The index's view of a folded text, and the full-text condition for a query.
+//!
+//! Every character counts, in every script, so the index can narrow any substring. A text is
+//! indexed as one set of tokens, told apart by their length:
+//! - each distinct character (answers 1-character terms exactly);
+//! - each distinct pair of neighbouring characters (answers 2-character terms exactly, and
+//!   every longer term must contain all its pairs);
+//! - each distinct run of 4 neighbouring ASCII letters or digits (digits have only 100 pairs,
+//!   so a fragment of an order or phone number needs longer tokens to be selective).
+//!
+//! The table keeps no positions (`detail=none`): smaller and faster to write. A candidate that
+//! has all of a term's tokens but not the term itself is dropped when its text is checked.
+//!
+//! SQLite's `ascii` tokenizer splits at ASCII characters other than letters and digits, so
+//! each such character is written as a private-use character (U+E000 + its code). A text that
+//! really contains those private-use characters folds onto the same tokens: that can only add
+//! candidates, never lose one, and every candidate is checked against the text.
+
+use super::query::Query;
+
+/// Longest part of a term used in the full-text condition, in characters. The rest of a long
+/// term is still checked against each candidate's text.
+const MAX_CONDITION_CHARS: usize = 48;
+
+/// One token: 1, 2 or 4 characters (unused places are `'\0'`).
+type Token = [char; 4];
+
+fn encode_char(c: char) -> char {
+    if c.is_ascii() && !c.is_ascii_alphanumeric() {
+        char::from_u32(0xE000 + c as u32).unwrap_or('\u{E000}')
+    } else {
+        c
+    }
+}
+
+fn token(chars: &[char]) -> Token {
+    let mut t = ['\0'; 4];
+    for (slot, &c) in t.iter_mut().zip(chars) {
+        *slot = encode_char(c);
+    }
+    t
+}
+
+/// Every token of a folded text, in no particular order, with repeats.
+fn tokens_into(chars: &[char], out: &mut Vec<Token>) {
+    out.extend(chars.iter().map(|&c| token(&[c])));
+    out.extend(chars.windows(2).map(token));
+    quads_into(chars, out);
+}
+
+fn quads_into(chars: &[char], out: &mut Vec<Token>) {
+    let mut start = 0;
+    while start < chars.len() {
+        if !chars[start].is_ascii_alphanumeric() {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < chars.len() && chars[end].is_ascii_alphanumeric() {
+            end += 1;
+        }
+        if end - start >= 4 {
+            out.extend(chars[start..end].windows(4).map(token));
+        }
+        start = end;
+    }
+}
+
+fn write_tokens(tokens: &mut Vec<Token>, quoted: bool) -> String {
+    tokens.sort_unstable();
+    tokens.dedup();
+    let mut out = String::with_capacity(tokens.len() * 8);
+    for t in tokens.iter() {
+        if !out.is_empty() {
+            out.push_str(if quoted { " AND " } else { " " });
+        }
+        if quoted {
+            out.push('"');
+        }
+        out.extend(t.iter().filter(|&&c| c != '\0'));
+        if quoted {
+            out.push('"');
+        }
+    }
+    out
+}
+
+/// The index document for a folded text: its distinct tokens, space-separated.
+pub fn index_doc(folded: &str) -> String {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut tokens = Vec::with_capacity(chars.len() * 2 + 4);
+    tokens_into(&chars, &mut tokens);
+    write_tokens(&mut tokens, false)
+}
+
+/// The FTS5 `MATCH` expression every match satisfies: all the tokens its terms must contain.
+/// Built only from encoded tokens inside quotes: the user's text never becomes query syntax.
+pub fn condition(query: &Query) -> Option<String> {
+    let mut tokens = Vec::new();
+    for term in query.terms() {
+        let chars: Vec<char> = term.chars().take(MAX_CONDITION_CHARS).collect();
+        match chars.len() {
+            0 => {}
+            1 => tokens.push(token(&chars)),
+            n if n >= 4 && chars.iter().all(char::is_ascii_alphanumeric) => {
+                quads_into(&chars, &mut tokens);
+            }
+            _ => {
+                tokens.extend(chars.windows(2).map(token));
+                quads_into(&chars, &mut tokens);
+            }
+        }
+    }
+    (!tokens.is_empty()).then(|| write_tokens(&mut tokens, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_character_pair_and_letter_digit_quad_is_a_token_once() {
+        assert_eq!(
+            index_doc("ok!ok"),
+            "k o k\u{E021} kk ok \u{E021} \u{E021}o"
+                .split(' ')
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let doc = index_doc("sf12345");
+        for t in ["s", "5", "sf", "45", "sf12", "f123", "1234", "2345"] {
+            assert!(doc.split(' ').any(|d| d == t), "{t} in {doc}");
+        }
+        assert!(!doc.split(' ').any(|d| d == "f12" || d == "sf123"));
+        assert_eq!(index_doc(""), "");
+    }
+
+    #[test]
+    fn conditions_need_every_token_of_every_term() {
+        let c = |q: &str| condition(&Query::parse(q));
+        assert_eq!(c("退").as_deref(), Some("\"退\""));
+        assert_eq!(c("退款").as_deref(), Some("\"退款\""));
+        assert_eq!(c("退 款").as_deref(), Some("\"款\" AND \"退\""));
+        assert_eq!(c("5678").as_deref(), Some("\"5678\""));
+        assert_eq!(
+            c("123456").as_deref(),
+            Some("\"1234\" AND \"2345\" AND \"3456\"")
+        );
+        let mixed = c("单号sf1234").unwrap_or_default();
+        for t in [
+            "\"单号\"",
+            "\"号s\"",
+            "\"sf\"",
+            "\"34\"",
+            "\"sf12\"",
+            "\"1234\"",
+        ] {
+            assert!(mixed.contains(t), "{t} in {mixed}");
+        }
+        assert_eq!(c("  "), None);
+    }
+
+    #[test]
+    fn syntax_characters_become_tokens_inside_quotes() {
+        let expr = condition(&Query::parse("NEAR(\"a*")).unwrap_or_default();
+        assert!(!expr.contains('*') && !expr.contains('(') && !expr.contains("NEAR"));
+        assert!(expr.contains("\"near\""));
+        assert!(expr.contains("\"a\u{E02A}\""));
+    }
+}
