@@ -1,0 +1,154 @@
+/**
+ * The settings screen's state: `settings_get`, a form draft, and `settings_set` with only the
+ * fields the agent changed. Invariants: the secret is write-only (the form starts empty, an empty
+ * field leaves the stored secret alone, it is never read back); a failed save keeps the draft;
+ * after a save the draft is the backend's answer (what was actually stored).
+ */
+import type { SettingsDto, SettingsSetRequest, SettingsSetResponse } from '../ipc/contract';
+import type { Call } from '../ipc/events';
+import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
+
+export const MAX_REPEAT_SECONDS = 24 * 3600;
+
+export interface SettingsDraft {
+  corpId: string;
+  /** New secret; '' = keep the stored one. */
+  secret: string;
+  /** One account per line (or comma separated). */
+  accounts: string;
+  agentName: string;
+  welcomeText: string;
+  notificationsEnabled: boolean;
+  repeatSeconds: number;
+  sound: boolean;
+  language: SettingsDto['language'];
+  theme: SettingsDto['theme'];
+}
+
+export function parseAccounts(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/[\s,，;；]+/)) {
+    const id = part.trim();
+    if (id && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+export function draftOf(s: SettingsDto): SettingsDraft {
+  return {
+    corpId: s.corpId,
+    secret: '',
+    accounts: s.openKfids.join('\n'),
+    agentName: s.agentName,
+    welcomeText: s.welcomeText,
+    notificationsEnabled: s.notifications.enabled,
+    repeatSeconds: s.notifications.repeatSeconds,
+    sound: s.notifications.sound,
+    language: s.language,
+    theme: s.theme,
+  };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The request carrying exactly what differs from the saved settings. */
+export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetRequest {
+  const req: SettingsSetRequest = {};
+  if (d.corpId.trim() !== saved.corpId) req.corpId = d.corpId.trim();
+  if (d.secret !== '') req.secret = d.secret;
+  const accounts = parseAccounts(d.accounts);
+  if (!sameList(accounts, saved.openKfids)) req.openKfids = accounts;
+  if (d.agentName.trim() !== saved.agentName) req.agentName = d.agentName.trim();
+  if (d.welcomeText !== saved.welcomeText) req.welcomeText = d.welcomeText;
+  const repeat = Math.min(MAX_REPEAT_SECONDS, Math.max(0, Math.round(Number(d.repeatSeconds) || 0)));
+  const n = saved.notifications;
+  if (d.notificationsEnabled !== n.enabled || repeat !== n.repeatSeconds || d.sound !== n.sound) {
+    req.notifications = { enabled: d.notificationsEnabled, repeatSeconds: repeat, sound: d.sound };
+  }
+  if (d.language !== saved.language) req.language = d.language;
+  if (d.theme !== saved.theme) req.theme = d.theme;
+  return req;
+}
+
+export class SettingsState {
+  saved = $state<SettingsDto | null>(null);
+  draft = $state<SettingsDraft | null>(null);
+  loading = $state(false);
+  saving = $state(false);
+  error = $state<RpcError | null>(null);
+  restartRequired = $state(false);
+  /** Set after a successful save, cleared by the next edit. */
+  justSaved = $state(false);
+
+  readonly dirty = $derived(
+    this.saved !== null && this.draft !== null && Object.keys(changes(this.saved, this.draft)).length > 0,
+  );
+
+  readonly #call: Call;
+
+  constructor(call: Call = rpc) {
+    this.#call = call;
+  }
+
+  async load(): Promise<SettingsDto | null> {
+    this.loading = true;
+    try {
+      const s = await this.#call<SettingsDto>('settings_get', {});
+      this.saved = s;
+      this.draft = draftOf(s);
+      this.error = null;
+      return s;
+    } catch (e) {
+      this.error = toRpcError(e);
+      return null;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  edit(patch: Partial<SettingsDraft>): void {
+    if (!this.draft) return;
+    this.draft = { ...this.draft, ...patch };
+    this.justSaved = false;
+  }
+
+  /** Saves what changed; resolves true when saved (or nothing changed). */
+  async save(): Promise<boolean> {
+    if (!this.saved || !this.draft) return false;
+    return this.#send(changes(this.saved, this.draft));
+  }
+
+  /** Saves one setting at once (language or theme picked elsewhere). */
+  async saveOnly(req: SettingsSetRequest): Promise<boolean> {
+    if (!this.saved) return false;
+    return this.#send(req, true);
+  }
+
+  async #send(req: SettingsSetRequest, keepDraft = false): Promise<boolean> {
+    if (Object.keys(req).length === 0) return true;
+    this.saving = true;
+    try {
+      const res = await this.#call<SettingsSetResponse>('settings_set', req);
+      const draft = this.draft;
+      this.saved = res.settings;
+      this.draft = keepDraft && draft ? { ...draft, ...pick(draftOf(res.settings), req) } : draftOf(res.settings);
+      this.restartRequired ||= res.restartRequired;
+      this.justSaved = !keepDraft;
+      this.error = null;
+      return true;
+    } catch (e) {
+      this.error = toRpcError(e);
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+}
+
+/** The draft fields a one-off request touched. */
+function pick(d: SettingsDraft, req: SettingsSetRequest): Partial<SettingsDraft> {
+  const out: Partial<SettingsDraft> = {};
+  if (req.language !== undefined) out.language = d.language;
+  if (req.theme !== undefined) out.theme = d.theme;
+  return out;
+}

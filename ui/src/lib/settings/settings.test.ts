@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { SettingsDto, SettingsSetRequest } from '../ipc/contract';
+import { SettingsState, changes, draftOf, parseAccounts } from './settings.svelte';
+
+const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
+  corpId: 'ww1',
+  hasSecret: true,
+  openKfids: ['wk1'],
+  agentName: '小王',
+  welcomeText: '',
+  notifications: { enabled: true, repeatSeconds: 60, sound: true },
+  language: 'zh-CN',
+  theme: 'system',
+  ...extra,
+});
+
+describe('changes', () => {
+  it('is empty for an untouched form, and never carries the secret unless typed', () => {
+    expect(changes(settings(), draftOf(settings()))).toEqual({});
+    expect(draftOf(settings()).secret, 'the form never shows a stored secret').toBe('');
+  });
+
+  it('carries exactly the edited fields', () => {
+    const d = { ...draftOf(settings()), secret: 's3cret', accounts: 'wk1\nwk2, wk2', repeatSeconds: 999_999, theme: 'dark' as const };
+    expect(changes(settings(), d)).toEqual({
+      secret: 's3cret',
+      openKfids: ['wk1', 'wk2'],
+      notifications: { enabled: true, repeatSeconds: 86_400, sound: true },
+      theme: 'dark',
+    });
+  });
+
+  it('parses accounts from lines or commas, without repeats', () => {
+    expect(parseAccounts(' wk1,wk2\n\nwk1；wk3 ')).toEqual(['wk1', 'wk2', 'wk3']);
+  });
+});
+
+describe('SettingsState', () => {
+  it('loads, saves the changes, and resets the secret field to empty', async () => {
+    const sent: SettingsSetRequest[] = [];
+    let stored = settings({ hasSecret: false });
+    const state = new SettingsState(async <T>(cmd: string, req: unknown) => {
+      if (cmd === 'settings_set') {
+        const r = req as SettingsSetRequest;
+        sent.push(r);
+        stored = { ...stored, agentName: r.agentName ?? stored.agentName, hasSecret: stored.hasSecret || !!r.secret };
+        return { settings: stored, restartRequired: true } as T;
+      }
+      return stored as T;
+    });
+    await state.load();
+    expect(state.dirty).toBe(false);
+    state.edit({ agentName: '小李', secret: 'abc' });
+    expect(state.dirty).toBe(true);
+    expect(await state.save()).toBe(true);
+    expect(sent).toEqual([{ agentName: '小李', secret: 'abc' }]);
+    expect(state.saved?.hasSecret).toBe(true);
+    expect(state.draft?.secret, 'the secret is write-only').toBe('');
+    expect(state.restartRequired).toBe(true);
+    expect(state.dirty).toBe(false);
+  });
+
+  it('keeps the draft and the error when the save fails', async () => {
+    const state = new SettingsState(async <T>(cmd: string) => {
+      if (cmd === 'settings_set') throw { code: 'KEYRING_UNAVAILABLE', message: 'no keyring' };
+      return settings() as T;
+    });
+    await state.load();
+    state.edit({ secret: 'abc' });
+    expect(await state.save()).toBe(false);
+    expect(state.error?.code).toBe('KEYRING_UNAVAILABLE');
+    expect(state.draft?.secret).toBe('abc');
+  });
+
+  it('saves one field without touching other edits in progress', async () => {
+    const sent: SettingsSetRequest[] = [];
+    const state = new SettingsState(async <T>(cmd: string, req: unknown) => {
+      if (cmd === 'settings_set') {
+        sent.push(req as SettingsSetRequest);
+        return { settings: settings({ language: 'en' }), restartRequired: false } as T;
+      }
+      return settings() as T;
+    });
+    await state.load();
+    state.edit({ agentName: 'typing…' });
+    await state.saveOnly({ language: 'en' });
+    expect(sent).toEqual([{ language: 'en' }]);
+    expect(state.draft?.language).toBe('en');
+    expect(state.draft?.agentName).toBe('typing…');
+  });
+});
