@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../ipc/contract';
+import { messageDto } from '../ipc/fixtures';
 import { bodyOf } from './content';
 import { eventText, failReasonText } from './format';
 
-const msg = (msgtype: string, content?: unknown, extra: Partial<MessageDto> = {}): MessageDto => ({
-  msgid: 'm',
-  openKfid: 'wk1',
-  externalUserid: 'c1',
-  sendTime: 1,
-  origin: 3,
-  msgtype,
-  text: null,
-  recalled: false,
-  delivery: null,
-  content,
-  ...extra,
-});
+const msg = (msgtype: string, content?: unknown, extra: Partial<MessageDto> = {}): MessageDto =>
+  messageDto({ msgtype, text: null, content, ...extra });
 
 describe('bodyOf', () => {
   it('falls back to msgtype + text without content', () => {

@@ -95,7 +95,8 @@ function obj(o: Obj | undefined, ...keys: string[]): Obj | undefined {
 export const normKind = (kind: string) => kind.replace(/[_\-\s]/g, '').toLowerCase();
 
 function media(m: MessageDto, c: Obj | undefined): MediaRef | null {
-  const from = isObj(m.media) ? m.media : obj(c, 'media');
+  const mediaRaw: unknown = m.media;
+  const from = isObj(mediaRaw) ? mediaRaw : obj(c, 'media');
   if (!from) return null;
   const state = str(from, 'state') || 'pending';
   return {
@@ -180,7 +181,8 @@ function eventView(c: Obj | undefined, fallbackType = ''): EventView {
 
 /** The body of a message, from `content` when present, else from `msgtype` + `text`. */
 export function bodyOf(m: MessageDto): Body {
-  const c = isObj(m.content) ? m.content : undefined;
+  const raw: unknown = m.content;
+  const c = isObj(raw) ? raw : undefined;
   const kind = normKind(c ? str(c, 'kind') || m.msgtype : m.msgtype);
   // Fields may sit on the content itself or under a key named after the type (wire shape).
   const inner = (...keys: string[]) => obj(c, ...keys) ?? c;

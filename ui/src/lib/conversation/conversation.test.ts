@@ -1,19 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../ipc/contract';
+import { messageDto } from '../ipc/fixtures';
 import { Conversation, PAGE_SIZE } from './conversation.svelte';
 
-const message = (msgid: string, extra: Partial<MessageDto> = {}): MessageDto => ({
-  msgid,
-  openKfid: 'wk1',
-  externalUserid: 'c1',
-  sendTime: 1,
-  origin: 3,
-  msgtype: 'text',
-  text: 'hi',
-  recalled: false,
-  delivery: null,
-  ...extra,
-});
+const message = (msgid: string, extra: Partial<MessageDto> = {}): MessageDto => messageDto({ msgid, ...extra });
 
 /** Messages with ids from..to (inclusive), oldest first. */
 const range = (from: number, to: number) =>

@@ -53,6 +53,11 @@ export const ERROR_KEYS: Record<ErrorCode | 'NO_BACKEND', MessageKey> = {
   NOT_MINE: 'error.NOT_MINE',
   STORAGE: 'error.STORAGE',
   NETWORK: 'error.NETWORK',
+  NOT_FOUND: 'error.NOT_FOUND',
+  TOO_LARGE: 'error.TOO_LARGE',
+  NOT_RETRYABLE: 'error.NOT_RETRYABLE',
+  KEYRING_UNAVAILABLE: 'error.KEYRING_UNAVAILABLE',
+  INVALID_SETTING: 'error.INVALID_SETTING',
   INTERNAL: 'error.INTERNAL',
   NO_BACKEND: 'error.NO_BACKEND',
 };

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../ipc/contract';
+import { messageDto } from '../ipc/fixtures';
 import { mergeNewest, prependOlder } from './paging';
 
-const m = (id: number, extra: Partial<MessageDto> = {}): MessageDto => ({
-  id,
-  msgid: `m${id}`,
-  openKfid: 'wk1',
-  externalUserid: 'c1',
-  sendTime: id,
-  origin: 3,
-  msgtype: 'text',
-  text: `t${id}`,
-  recalled: false,
-  delivery: null,
-  ...extra,
-});
+const m = (id: number, extra: Partial<MessageDto> = {}): MessageDto =>
+  messageDto({ id, msgid: `m${id}`, sendTime: id, text: `t${id}`, ...extra });
 const ids = (ms: MessageDto[]) => ms.map((x) => x.id);
 const span = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => m(a + i));
 
@@ -41,10 +31,10 @@ describe('mergeNewest', () => {
     expect(merged.hasOlder).toBe(false);
   });
 
-  it('takes the page as is without ids (older backends)', () => {
-    const noId = (x: MessageDto) => ({ ...x, id: undefined });
-    const merged = mergeNewest({ messages: span(1, 3).map(noId), hasOlder: false }, span(2, 4).map(noId), false);
-    expect(merged.messages.map((x) => x.msgid)).toEqual(['m2', 'm3', 'm4']);
+  it('takes the first page as is', () => {
+    const merged = mergeNewest({ messages: [], hasOlder: false }, span(2, 4), true);
+    expect(ids(merged.messages)).toEqual([2, 3, 4]);
+    expect(merged.hasOlder).toBe(true);
   });
 });
 

@@ -13,23 +13,18 @@ export interface Run {
   hasOlder: boolean;
 }
 
-const hasIds = (ms: readonly MessageDto[]) => ms.every((m) => typeof m.id === 'number');
-
 /** Joins the newest page (oldest → newest) to the run. */
 export function mergeNewest(run: Run, page: readonly MessageDto[], pageHasMore: boolean): Run {
-  if (run.messages.length === 0 || page.length === 0 || !hasIds(run.messages) || !hasIds(page)) {
-    if (page.length === 0 && run.messages.length > 0 && pageHasMore) return run;
-    return { messages: [...page], hasOlder: pageHasMore };
-  }
-  const first = page[0]!.id!;
-  const firstLoaded = run.messages[0]!.id!;
-  const lastLoaded = run.messages[run.messages.length - 1]!.id!;
+  if (run.messages.length === 0 || page.length === 0) return { messages: [...page], hasOlder: pageHasMore };
+  const first = page[0]!.id;
+  const firstLoaded = run.messages[0]!.id;
+  const lastLoaded = run.messages[run.messages.length - 1]!.id;
   // A gap between what we have and this page (or nothing older left): start again from the page.
   if (first > lastLoaded) return { messages: [...page], hasOlder: pageHasMore };
   // The page reaches back over everything loaded.
   if (first <= firstLoaded) return { messages: [...page], hasOlder: pageHasMore };
   const inPage = new Set(page.map((m) => m.msgid));
-  const kept = run.messages.filter((m) => m.id! < first && !inPage.has(m.msgid));
+  const kept = run.messages.filter((m) => m.id < first && !inPage.has(m.msgid));
   return { messages: [...kept, ...page], hasOlder: run.hasOlder };
 }
 
@@ -37,6 +32,6 @@ export function mergeNewest(run: Run, page: readonly MessageDto[], pageHasMore: 
 export function prependOlder(run: Run, page: readonly MessageDto[], pageHasMore: boolean): Run {
   const known = new Set(run.messages.map((m) => m.msgid));
   const firstId = run.messages[0]?.id;
-  const older = page.filter((m) => !known.has(m.msgid) && (firstId === undefined || m.id === undefined || m.id < firstId));
+  const older = page.filter((m) => !known.has(m.msgid) && (firstId === undefined || m.id < firstId));
   return { messages: [...older, ...run.messages], hasOlder: pageHasMore && older.length > 0 };
 }

@@ -1,10 +1,11 @@
 /**
- * The backend's single UI event channel, `kefu://event` (`{kind: 'changed' | 'resync'}`): on
- * either, refetch. Outside Tauri (a plain browser, unit tests) there is no channel and
- * `subscribeUiEvents` is a no-op, with the same detection as `rpc`.
+ * The backend's single UI event channel, `kefu://event`: `changed` / `resync` mean refetch;
+ * `health` carries the new sync health; `focusConversation` asks to show a conversation. Outside
+ * Tauri (a plain browser, unit tests) there is no channel and `subscribeUiEvents` is a no-op,
+ * with the same detection as `rpc`.
  */
 import { listen } from '@tauri-apps/api/event';
-import type { UiEvent } from './generated/UiEvent';
+import type { UiEvent } from './contract';
 import { inTauri } from './rpc';
 
 export const UI_EVENT = 'kefu://event';
@@ -20,14 +21,19 @@ export const subscribeUiEvents: Subscribe = async (handler) => {
 /** The rpc function's shape, so state classes can take a fake in tests. */
 export type Call = <T>(cmd: string, req: unknown) => Promise<T>;
 
+/** True for the events that mean "data changed: refetch". */
+export const isRefetch = (event: UiEvent) => event.kind === 'changed' || event.kind === 'resync';
+
 /**
- * Runs `refresh` on every UI event and every `intervalMs` as a fallback; returns a stop function.
- * A subscription that resolves after `stop` is released at once.
+ * Runs `refresh` on every `changed`/`resync` UI event and every `intervalMs` as a fallback;
+ * returns a stop function. A subscription that resolves after `stop` is released at once.
  */
 export function autoRefresh(refresh: () => void, subscribe: Subscribe, intervalMs: number): () => void {
   let stopped = false;
   let unlisten: (() => void) | undefined;
-  subscribe(() => refresh()).then(
+  subscribe((event) => {
+    if (isRefetch(event)) refresh();
+  }).then(
     (un) => {
       if (stopped) un();
       else unlisten = un;
