@@ -4,11 +4,13 @@
 use kefu_core::clock::SystemClock;
 use kefu_core::config::{ApiMode, Settings};
 use kefu_core::engine::Engine;
+use kefu_core::settings::{Keyring, SettingsFile};
 use kefu_core::store::Store;
 use kefu_emulator::{Emulator, Running, StartOptions};
 use kefu_ipc::{Context, Mode};
 use kefu_wechat::{Client, ClientConfig, Secret};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The shell's running backend.
 pub struct Backend {
@@ -18,11 +20,29 @@ pub struct Backend {
     _emulator: Option<Running>,
 }
 
+fn env(k: &str) -> Option<String> {
+    std::env::var(k).ok()
+}
+
 impl Backend {
-    /// Resolves settings, starts the emulator when there are no credentials, opens the store
-    /// and starts the sync worker.
+    /// Resolves settings (environment over `settings.json`, the secret from the OS keyring),
+    /// starts the emulator when there are no credentials, opens the store and starts the sync
+    /// worker.
     pub async fn start() -> anyhow::Result<Self> {
-        let settings = Settings::from_env();
+        let base_dir = kefu_core::config::data_dir_from(env);
+        let file = Arc::new(SettingsFile::load(
+            &base_dir.join(kefu_core::settings::FILE_NAME),
+            Box::new(Keyring::new()),
+            false,
+        ));
+        let app_settings = file.get();
+        let settings = Settings::from_sources(env, &app_settings, || {
+            file.load_secret_within(Duration::from_secs(5))
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "no secret from the keyring; demo mode");
+                    None
+                })
+        });
         let (config, data_dir, emulator, mode) = match &settings.api {
             ApiMode::Live(api) => {
                 tracing::info!("live mode");
@@ -30,8 +50,7 @@ impl Backend {
                 (config, settings.data_dir.clone(), None, Mode::Live)
             }
             ApiMode::Demo => {
-                let seed = std::env::var("KEFU_DEMO_SEED")
-                    .ok()
+                let seed = env("KEFU_DEMO_SEED")
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(1);
                 let running = kefu_emulator::start(
@@ -63,9 +82,9 @@ impl Backend {
         engine.welcome = settings.welcome_text.clone();
         let (worker, _task) =
             kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir);
-        let agent = std::env::var("KEFU_AGENT")
-            .ok()
+        let agent = env("KEFU_AGENT")
             .filter(|a| !a.is_empty())
+            .or(app_settings.agent_name.clone())
             .unwrap_or_else(|| "agent".into());
         Ok(Self {
             context: Context {
@@ -74,6 +93,8 @@ impl Backend {
                 agent,
                 mode,
                 api_base,
+                settings: file,
+                notifier: None,
             },
             _emulator: emulator,
         })

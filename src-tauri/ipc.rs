@@ -1,11 +1,10 @@
 //! The one `rpc` command the UI calls (`{cmd, req}` in, JSON or `{code, message}` out), and the
-//! forwarder that turns domain events into UI events.
+//! forwarder of UI events (made by `kefu_ipc::events`) to the window and the tray.
 
 use crate::backend::Backend;
 use kefu_ipc::{IpcError, UiEvent};
 use serde_json::Value;
 use tauri::Emitter;
-use tokio::sync::broadcast::error::RecvError;
 
 /// The UI event channel name.
 pub const EVENT: &str = "kefu://event";
@@ -20,20 +19,29 @@ pub async fn rpc(
     kefu_ipc::dispatch(&backend.context, &cmd, req).await
 }
 
-/// Forwards domain events to the window; a lagged receiver becomes `Resync`, so a slow UI is
-/// never a silently stale UI.
+/// Forwards UI events to the window; health also updates the tray.
 pub fn forward_events(app: tauri::AppHandle, backend: &Backend) {
-    let mut rx = backend.context.engine.events.subscribe();
+    let ctx = backend.context.clone();
     tauri::async_runtime::spawn(async move {
-        loop {
-            let event = match rx.recv().await {
-                Ok(_) => UiEvent::Changed,
-                Err(RecvError::Lagged(_)) => UiEvent::Resync,
-                Err(RecvError::Closed) => return,
-            };
+        let mut rx = kefu_ipc::events::spawn(ctx.clone());
+        while let Some(event) = rx.recv().await {
+            if let UiEvent::Health { health } = &event {
+                crate::tray::update(&app, &ctx.settings.get().language, health);
+            }
             if let Err(e) = app.emit(EVENT, event) {
                 tracing::warn!(error = %e, "could not emit a UI event");
             }
         }
     });
+}
+
+/// Tells the window to show a conversation (a notification was clicked).
+pub fn focus_conversation(app: &tauri::AppHandle, open_kfid: &str, external_userid: &str) {
+    let event = UiEvent::FocusConversation {
+        open_kfid: open_kfid.to_owned(),
+        external_userid: external_userid.to_owned(),
+    };
+    if let Err(e) = app.emit(EVENT, event) {
+        tracing::warn!(error = %e, "could not emit a UI event");
+    }
 }

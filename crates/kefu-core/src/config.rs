@@ -1,9 +1,11 @@
 //! Where the app talks to and where it keeps its data, resolved without Tauri.
 //!
-//! Sources, later ones winning: defaults → `KEFU_*` environment variables. With no corp id and
+//! Sources, later ones winning: defaults → the settings file (`settings.json` in the data
+//! directory, with the secret from the OS keyring) → `KEFU_*` environment variables. With no corp id and
 //! secret the app runs in demo mode against the embedded emulator; with them (and optionally a
 //! base URL) it talks to the real service.
 
+use crate::settings::AppSettings;
 use kefu_wechat::{DEFAULT_BASE_URL, Secret};
 use std::path::PathBuf;
 
@@ -48,22 +50,41 @@ impl Settings {
 
     /// Same as [`Settings::from_env`] with any source of variables (tests).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        Self::from_sources(get, &AppSettings::default(), || None)
+    }
+
+    /// Environment variables over the settings file; `stored_secret` (the keyring) is asked only
+    /// when a corp id is known and no `KEFU_SECRET` is set.
+    pub fn from_sources(
+        get: impl Fn(&str) -> Option<String>,
+        file: &AppSettings,
+        stored_secret: impl FnOnce() -> Option<Secret>,
+    ) -> Self {
         let non_empty = |k: &str| {
             get(k)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let api = match (non_empty("KEFU_CORP_ID"), non_empty("KEFU_SECRET")) {
+        let corp_id = non_empty("KEFU_CORP_ID").or_else(|| {
+            file.corp_id
+                .as_ref()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+        });
+        let secret = match (&corp_id, non_empty("KEFU_SECRET")) {
+            (_, Some(s)) => Some(Secret::new(s)),
+            (Some(_), None) => stored_secret(),
+            (None, None) => None,
+        };
+        let api = match (corp_id, secret) {
             (Some(corp_id), Some(secret)) => ApiMode::Live(LiveApi {
                 base_url: non_empty("KEFU_API_BASE").unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
                 corp_id,
-                secret: Secret::new(secret),
+                secret,
             }),
             _ => ApiMode::Demo,
         };
-        let data_dir = non_empty("KEFU_DATA_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(default_data_dir);
+        let data_dir = data_dir_from(&get);
         let open_kfids = non_empty("KEFU_OPEN_KFIDS")
             .map(|v| {
                 v.split(',')
@@ -71,8 +92,9 @@ impl Settings {
                     .filter(|s| !s.is_empty())
                     .collect()
             })
-            .unwrap_or_default();
-        let welcome_text = non_empty("KEFU_WELCOME_TEXT");
+            .unwrap_or_else(|| file.open_kfids.clone());
+        let welcome_text = non_empty("KEFU_WELCOME_TEXT")
+            .or_else(|| file.welcome_text.clone().filter(|w| !w.trim().is_empty()));
         Self {
             api,
             data_dir,
@@ -80,6 +102,15 @@ impl Settings {
             welcome_text,
         }
     }
+}
+
+/// The data directory: `KEFU_DATA_DIR`, else the default.
+pub fn data_dir_from(get: impl Fn(&str) -> Option<String>) -> PathBuf {
+    get("KEFU_DATA_DIR")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(default_data_dir)
 }
 
 /// `$XDG_DATA_HOME/kefu-desk`, else `~/.local/share/kefu-desk`, else `./kefu-desk-data`.
@@ -138,5 +169,41 @@ mod tests {
             panic!("live")
         };
         assert_eq!(api.base_url, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn the_settings_file_fills_what_the_environment_leaves_open() {
+        let file = AppSettings {
+            corp_id: Some("wwfile".into()),
+            open_kfids: vec!["wkfile".into()],
+            ..AppSettings::default()
+        };
+        let none = |_: &str| None;
+        let s = Settings::from_sources(none, &file, || Some(Secret::new("kept")));
+        let ApiMode::Live(api) = s.api else {
+            panic!("a corp id in the file and a stored secret mean live")
+        };
+        assert_eq!(api.corp_id, "wwfile");
+        assert_eq!(s.open_kfids, vec!["wkfile"]);
+        assert!(
+            matches!(
+                Settings::from_sources(none, &file, || None).api,
+                ApiMode::Demo
+            ),
+            "no stored secret: demo"
+        );
+        let asked = std::cell::Cell::new(false);
+        let _ = Settings::from_sources(none, &AppSettings::default(), || {
+            asked.set(true);
+            None
+        });
+        assert!(!asked.get(), "without a corp id the keyring is not asked");
+        let env = |k: &str| (k == "KEFU_CORP_ID").then(|| "wwenv".to_owned());
+        let ApiMode::Live(api) =
+            Settings::from_sources(env, &file, || Some(Secret::new("kept"))).api
+        else {
+            panic!("live")
+        };
+        assert_eq!(api.corp_id, "wwenv", "the environment wins over the file");
     }
 }

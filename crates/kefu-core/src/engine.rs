@@ -140,7 +140,22 @@ impl Engine {
         }
     }
 
-    async fn with_retries<T, F, Fut>(&self, mut call: F) -> Result<(T, usize), kefu_wechat::Error>
+    async fn with_retries<T, F, Fut>(&self, call: F) -> Result<(T, usize), kefu_wechat::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, kefu_wechat::Error>>,
+    {
+        self.with_retries_for(None, call).await
+    }
+
+    /// [`Engine::with_retries`] that, syncing `account`, records the trouble once
+    /// [`TROUBLE_AFTER`] attempts in a row have failed, so sync health shows "offline" within a
+    /// second of an outage rather than when the retries run out (a later success clears it).
+    async fn with_retries_for<T, F, Fut>(
+        &self,
+        account: Option<&str>,
+        mut call: F,
+    ) -> Result<(T, usize), kefu_wechat::Error>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, kefu_wechat::Error>>,
@@ -152,6 +167,18 @@ impl Engine {
                 Ok(v) => return Ok((v, retries)),
                 Err(e) if e.is_retryable() && retries < self.max_retries => {
                     retries += 1;
+                    if let Some(account) = account.filter(|_| retries == TROUBLE_AFTER) {
+                        let noted =
+                            self.store
+                                .record_sync_error(account, &e.to_string(), self.clock.now());
+                        if let Err(store_error) = noted {
+                            tracing::warn!(error = %store_error, "sync trouble not recorded");
+                        }
+                        self.events.publish(DomainEvent::SyncStatus {
+                            open_kfid: account.to_owned(),
+                            ok: false,
+                        });
+                    }
                     // 45009 blocks for a whole limit window.
                     let delay = if e.class() == ErrorClass::RateLimited {
                         Duration::from_secs(60).min(self.backoff.1 * 12)
@@ -182,7 +209,10 @@ impl Engine {
                 limit: Some(1000),
                 ..Default::default()
             };
-            let page = match self.with_retries(|| self.client.sync_msg(&request)).await {
+            let page = match self
+                .with_retries_for(Some(open_kfid.as_str()), || self.client.sync_msg(&request))
+                .await
+            {
                 Ok((page, retries)) => {
                     report.retries += retries;
                     page
@@ -472,8 +502,25 @@ impl Engine {
         source: &std::path::Path,
         media_type: kefu_wechat::api::MediaType,
     ) -> Result<Result<crate::store::OutboxRow, crate::store::ReplyRefused>, EngineError> {
-        use sha2::Digest;
         let bytes = std::fs::read(source).map_err(crate::store::StoreError::Io)?;
+        let filename = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        self.enqueue_file_bytes(open_kfid, customer, &filename, &bytes, media_type)
+    }
+
+    /// [`Engine::enqueue_file`] for bytes in memory (a file dropped on the window). `filename`
+    /// is for display only: it never becomes a path.
+    pub fn enqueue_file_bytes(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        filename: &str,
+        bytes: &[u8],
+        media_type: kefu_wechat::api::MediaType,
+    ) -> Result<Result<crate::store::OutboxRow, crate::store::ReplyRefused>, EngineError> {
+        use sha2::Digest;
         if bytes.len() > media_type.max_bytes() {
             return Err(EngineError::Api(kefu_wechat::Error::InvalidRequest(
                 format!(
@@ -483,24 +530,13 @@ impl Engine {
                 ),
             )));
         }
-        let filename = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "file".into());
-        let extension = source
+        let filename = display_name(filename);
+        let extension = std::path::Path::new(&filename)
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let content_type = match extension.as_str() {
-            "png" => "image/png",
-            "jpg" | "jpeg" => "image/jpeg",
-            "gif" => "image/gif",
-            "pdf" => "application/pdf",
-            "amr" => "audio/amr",
-            "mp4" => "video/mp4",
-            _ => "application/octet-stream",
-        };
-        let hash = format!("{:x}", sha2::Sha256::digest(&bytes));
+        let content_type = content_type_of(&extension);
+        let hash = format!("{:x}", sha2::Sha256::digest(bytes));
         let safe_ext: String = extension
             .chars()
             .filter(char::is_ascii_alphanumeric)
@@ -516,7 +552,7 @@ impl Engine {
         );
         let data_dir = self.store.data_dir();
         std::fs::create_dir_all(data_dir.join("outbox")).map_err(crate::store::StoreError::Io)?;
-        std::fs::write(data_dir.join(&relative), &bytes).map_err(crate::store::StoreError::Io)?;
+        std::fs::write(data_dir.join(&relative), bytes).map_err(crate::store::StoreError::Io)?;
         let stored = serde_json::json!({
             "msgtype": media_type.as_str(),
             "upload": Upload { media_type: media_type.as_str().into(), path: relative, filename: filename.clone(), content_type: content_type.into() },
@@ -560,6 +596,35 @@ struct Upload {
     filename: String,
     content_type: String,
 }
+
+/// A file name for display: its last path component, without control characters, at most 128
+/// characters; "file" when nothing is left.
+pub fn display_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(128).collect();
+    let clean = clean.trim().trim_start_matches('.').to_owned();
+    if clean.is_empty() {
+        "file".into()
+    } else {
+        clean
+    }
+}
+
+/// The content type of a reply file, by its extension.
+pub fn content_type_of(extension: &str) -> &'static str {
+    match extension {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "pdf" => "application/pdf",
+        "amr" => "audio/amr",
+        "mp4" => "video/mp4",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Failed attempts in a row after which a sync counts as in trouble (offline) while it retries.
+pub const TROUBLE_AFTER: usize = 3;
 
 /// How long an `enter_session` welcome code is valid.
 pub const WELCOME_CODE_SECS: i64 = 20;

@@ -55,6 +55,11 @@ pub enum DomainEvent {
         /// Whether the last round succeeded.
         ok: bool,
     },
+    /// The notification service became available or unavailable.
+    NotifierChanged {
+        /// Whether notifications can be shown.
+        available: bool,
+    },
 }
 
 /// The sending side, cloned into every worker.

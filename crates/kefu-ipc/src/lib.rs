@@ -2,9 +2,28 @@
 //! exported to TypeScript with ts-rs into `ui/src/lib/ipc/generated/`), error codes, UI events,
 //! and [`dispatch`], which runs a command against the engine. Knows nothing of Tauri.
 
+mod content;
+mod customer;
 mod dto;
+pub mod events;
+mod health;
+pub mod media_url;
+mod reply;
+mod servicer;
+mod settings;
 
+pub use content::{MediaRef, MenuItemDto, MergedItemDto, MessageContent};
+pub use customer::{
+    CustomerDto, CustomerNoteSetRequest, CustomerRef, CustomerSessionDto, CustomerSourceDto,
+    CustomerTagsSetRequest,
+};
 pub use dto::*;
+pub use health::{HealthDto, NotificationState, SyncState};
+pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
+pub use servicer::{
+    ServicerDto, ServicerListRequest, ServicerListResponse, SessionTransferRequest,
+};
+pub use settings::{NotificationSettingsDto, SettingsDto, SettingsSetRequest, SettingsSetResponse};
 
 use kefu_core::engine::Engine;
 use kefu_core::store::{QueueAction, QueueRefused, ReplyRefused};
@@ -25,6 +44,10 @@ pub struct Context {
     pub mode: Mode,
     /// Base URL of the API.
     pub api_base: String,
+    /// The settings file and the keyring.
+    pub settings: std::sync::Arc<kefu_core::settings::SettingsFile>,
+    /// System notifications; `None` where there are none (tests, headless).
+    pub notifier: Option<kefu_core::notify::Notifier>,
 }
 
 /// Every command the UI may call, by name (`noun_verb`).
@@ -35,7 +58,19 @@ pub const COMMANDS: &[&str] = &[
     "session_claim",
     "session_release",
     "session_end",
+    "session_transfer",
+    "message_context",
+    "customer_get",
+    "customer_note_set",
+    "customer_tags_set",
+    "servicer_list",
     "reply_send",
+    "reply_attachment",
+    "reply_retry",
+    "settings_get",
+    "settings_set",
+    "health_get",
+    "notification_ack",
     "search_messages",
     "sync_now",
 ];
@@ -60,7 +95,7 @@ impl From<kefu_core::engine::EngineError> for IpcError {
     }
 }
 
-fn refused_reply(r: ReplyRefused) -> IpcError {
+pub(crate) fn refused_reply(r: ReplyRefused) -> IpcError {
     let code = match r {
         ReplyRefused::NoSession => ErrorCode::NoSession,
         ReplyRefused::Ended => ErrorCode::SessionEnded,
@@ -104,12 +139,68 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         }
         "message_list" => {
             let r: MessageListRequest = parse(req)?;
-            let messages = store
-                .messages(&r.external_userid, r.limit.unwrap_or(200) as usize)?
-                .into_iter()
-                .map(MessageDto::from)
-                .collect::<Vec<_>>();
-            ok(MessageListResponse { messages })
+            let (rows, has_more) = store.message_page(
+                r.open_kfid.as_deref().filter(|k| !k.is_empty()),
+                &r.external_userid,
+                r.limit.unwrap_or(200) as usize,
+                r.before_id,
+            )?;
+            ok(MessageListResponse {
+                messages: rows.into_iter().map(MessageDto::from).collect(),
+                has_more,
+            })
+        }
+        "message_context" => {
+            let r: MessageContextRequest = parse(req)?;
+            let c = store
+                .message_context(&r.open_kfid, &r.msgid, r.radius.unwrap_or(50) as usize)?
+                .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "no such message"))?;
+            ok(MessageContextResponse {
+                messages: c.messages.into_iter().map(MessageDto::from).collect(),
+                anchor_id: c.anchor_id,
+                has_more_before: c.has_more_before,
+                has_more_after: c.has_more_after,
+            })
+        }
+        "customer_get" => {
+            let r: CustomerRef = parse(req)?;
+            ok(customer::get(ctx, &r.external_userid)?)
+        }
+        "customer_note_set" => ok(customer::set_note(ctx, parse(req)?)?),
+        "customer_tags_set" => ok(customer::set_tags(ctx, parse(req)?)?),
+        "servicer_list" => ok(servicer::list(ctx, parse(req)?).await?),
+        "session_transfer" => {
+            let r: SessionTransferRequest = parse(req)?;
+            let state = store
+                .queue_action(
+                    &r.open_kfid,
+                    &r.external_userid,
+                    &ctx.agent,
+                    QueueAction::Transfer {
+                        to: &r.servicer_userid,
+                    },
+                    now,
+                )?
+                .map_err(refused_queue)?;
+            ctx.engine
+                .events
+                .publish(kefu_core::event::DomainEvent::SessionChanged {
+                    open_kfid: r.open_kfid,
+                    external_userid: r.external_userid,
+                });
+            ok(SessionActionResponse { local_state: state })
+        }
+        "reply_attachment" => ok(reply::attachment(ctx, parse(req)?).await?),
+        "reply_retry" => ok(reply::retry(ctx, parse(req)?).await?),
+        "settings_get" => ok(settings::get(ctx)),
+        "settings_set" => ok(settings::set(ctx, parse(req)?).await?),
+        "health_get" => ok(health::read(ctx)?),
+        "notification_ack" => {
+            let r: SessionRef = parse(req)?;
+            if let Some(n) = &ctx.notifier {
+                n.ack(&r.open_kfid, &r.external_userid).await;
+            }
+            ok(Empty {})
         }
         "session_claim" | "session_release" | "session_end" => {
             let r: SessionRef = parse(req)?;
@@ -156,7 +247,10 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
                 .into_iter()
                 .map(MessageDto::from)
                 .collect::<Vec<_>>();
-            ok(MessageListResponse { messages: hits })
+            ok(MessageListResponse {
+                messages: hits,
+                has_more: false,
+            })
         }
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;

@@ -1,11 +1,13 @@
 //! The UI contract end to end: `dispatch()` against the engine, the worker and the emulator
 //! over real HTTP, with a real SQLite file.
 
+use base64::Engine as _;
 use kefu_core::clock::SystemClock;
 use kefu_core::engine::Engine;
+use kefu_core::settings::{MemorySecretStore, SecretStore, SettingsFile};
 use kefu_core::store::Store;
 use kefu_emulator::{DEFAULT_CORP_ID, DEFAULT_SECRET, Emulator, StartOptions};
-use kefu_ipc::{Context, ErrorCode, Mode, dispatch};
+use kefu_ipc::{Context, ErrorCode, Mode, UiEvent, dispatch};
 use kefu_wechat::message::{Body, Text};
 use kefu_wechat::{Client, ClientConfig, OpenKfId, Secret};
 use serde_json::{Value, json};
@@ -27,9 +29,17 @@ async fn until(ctx: &Context, cmd: &str, req: Value, done: impl Fn(&Value) -> bo
     panic!("{cmd} never reached the expected state");
 }
 
-#[tokio::test]
-async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
-    let em = Emulator::demo(5);
+/// The emulator, a store in a temp dir, the engine and its worker, and the contract's context.
+struct Fixture {
+    em: Emulator,
+    running: kefu_emulator::Running,
+    ctx: Context,
+    task: tokio::task::JoinHandle<()>,
+    dir: tempfile::TempDir,
+}
+
+async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
+    let em = Emulator::demo(seed);
     let running = kefu_emulator::start(em.clone(), StartOptions::default())
         .await
         .expect("emulator");
@@ -41,18 +51,98 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
         Secret::new(DEFAULT_SECRET),
     ))
     .expect("client");
-    let engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
+    let mut engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
+    engine.backoff = (Duration::from_millis(20), Duration::from_millis(200));
+    engine.max_retries = 3;
     let (worker, task) =
         kefu_core::worker::spawn(engine.clone(), vec![KF.into()], dir.path().to_owned());
+    let settings = Arc::new(SettingsFile::load(
+        &dir.path().join("settings.json"),
+        secrets,
+        false,
+    ));
     let ctx = Context {
         engine,
         worker,
         agent: "ann".into(),
         mode: Mode::Demo,
         api_base: running.base_url.clone(),
+        settings,
+        notifier: None,
     };
+    Fixture {
+        em,
+        running,
+        ctx,
+        task,
+        dir,
+    }
+}
 
-    let info = dispatch(&ctx, "app_info", json!({}))
+impl Fixture {
+    async fn stop(self) {
+        self.ctx.worker.send(kefu_core::worker::Command::Stop).await;
+        let _ = self.task.await;
+        self.running.stop().await;
+    }
+
+    /// A new customer writes `body`; returns the customer once their session is stored.
+    async fn customer_says(&self, seed: u64, body: Body) -> String {
+        let customer = kefu_emulator::sim::new_customer(
+            &self.em,
+            &mut kefu_emulator::rng::Rng::new(seed),
+            None,
+        );
+        self.em
+            .state()
+            .customer_enter(&OpenKfId::from(KF), &customer, Some("spring_sale".into()))
+            .expect("enter");
+        self.em
+            .state()
+            .customer_says(&OpenKfId::from(KF), &customer, body)
+            .expect("say");
+        self.ctx
+            .worker
+            .send(kefu_core::worker::Command::SyncNow)
+            .await;
+        let id = customer.as_str().to_owned();
+        until(&self.ctx, "session_list", json!({}), |v| {
+            v["sessions"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x["externalUserid"] == id.as_str()))
+        })
+        .await;
+        id
+    }
+
+    async fn says(&self, customer: &str, body: Body) {
+        self.em
+            .state()
+            .customer_says(&OpenKfId::from(KF), &customer.into(), body)
+            .expect("say");
+        self.ctx
+            .worker
+            .send(kefu_core::worker::Command::SyncNow)
+            .await;
+    }
+}
+
+fn text(s: &str) -> Body {
+    Body::Text {
+        text: Text {
+            content: s.into(),
+            menu_id: None,
+        },
+    }
+}
+
+#[tokio::test]
+async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
+    let f = fixture(5, Box::new(MemorySecretStore::default())).await;
+    let (em, ctx) = (&f.em, &f.ctx);
+    let running = &f.running;
+
+    let info = dispatch(ctx, "app_info", json!({}))
         .await
         .expect("app_info");
     assert_eq!(info["mode"], "demo");
@@ -63,8 +153,7 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
     );
 
     let kf = OpenKfId::from(KF);
-    let customer =
-        kefu_emulator::sim::new_customer(&em, &mut kefu_emulator::rng::Rng::new(1), None);
+    let customer = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
     em.state()
         .customer_says(
             &kf,
@@ -77,10 +166,10 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
             },
         )
         .expect("say");
-    dispatch(&ctx, "sync_now", json!({}))
+    dispatch(ctx, "sync_now", json!({}))
         .await
         .expect("sync_now");
-    let list = until(&ctx, "session_list", json!({}), |v| {
+    let list = until(ctx, "session_list", json!({}), |v| {
         v["sessions"].as_array().is_some_and(|s| !s.is_empty())
     })
     .await;
@@ -89,12 +178,12 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
 
     let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
     assert_eq!(
-        dispatch(&ctx, "session_claim", who.clone())
+        dispatch(ctx, "session_claim", who.clone())
             .await
             .expect("claim")["localState"],
         "mine"
     );
-    let err = dispatch(&ctx, "session_claim", who.clone())
+    let err = dispatch(ctx, "session_claim", who.clone())
         .await
         .expect_err("claimed twice");
     assert_eq!(
@@ -104,14 +193,14 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
     );
 
     for i in 0..5 {
-        let sent = dispatch(&ctx, "reply_send", json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": format!("回复{i}")})).await.expect("reply");
+        let sent = dispatch(ctx, "reply_send", json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": format!("回复{i}")})).await.expect("reply");
         assert_eq!(
             sent["state"], "queued",
             "a reply is durable and queued at once"
         );
     }
     let sixth = dispatch(
-        &ctx,
+        ctx,
         "reply_send",
         json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "第六条"}),
     )
@@ -124,7 +213,7 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
     );
 
     let messages = until(
-        &ctx,
+        ctx,
         "message_list",
         json!({"externalUserid": customer.as_str()}),
         |v| {
@@ -144,23 +233,607 @@ async fn a_customer_arrives_is_claimed_and_answered_through_the_contract() {
         "the emulator received exactly the five replies"
     );
 
-    let unknown = dispatch(&ctx, "drop_tables", json!({}))
+    let unknown = dispatch(ctx, "drop_tables", json!({}))
         .await
         .expect_err("unknown");
     assert_eq!(unknown.code, ErrorCode::UnknownCommand);
-    let bad = dispatch(&ctx, "message_list", json!({"nope": 1}))
+    let bad = dispatch(ctx, "message_list", json!({"nope": 1}))
         .await
         .expect_err("bad request");
     assert_eq!(bad.code, ErrorCode::BadRequest);
     for cmd in kefu_ipc::COMMANDS {
-        let r = dispatch(&ctx, cmd, json!({})).await;
+        let r = dispatch(ctx, cmd, json!({})).await;
         assert!(
             !matches!(r, Err(ref e) if e.code == ErrorCode::UnknownCommand),
             "{cmd} is dispatched"
         );
     }
 
-    ctx.worker.send(kefu_core::worker::Command::Stop).await;
-    let _ = task.await;
-    running.stop().await;
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn conversations_page_by_keyset_and_show_every_kind() {
+    let f = fixture(11, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(12, text("第0条")).await;
+    for i in 1..25 {
+        f.says(&customer, text(&format!("第{i}条"))).await;
+    }
+    let (media_id, _) =
+        f.em.state()
+            .media_upload(
+                Some("file"),
+                "../报价单.pdf".into(),
+                "application/pdf".into(),
+                b"%PDF-1.4 quote".to_vec().into(),
+            )
+            .expect("upload");
+    f.says(
+        &customer,
+        Body::File {
+            file: kefu_wechat::message::Media { media_id },
+        },
+    )
+    .await;
+    f.says(
+        &customer,
+        Body::Location {
+            location: kefu_wechat::message::Location {
+                latitude: 31.2,
+                longitude: 121.5,
+                name: Some("<门店>".into()),
+                address: Some("上海".into()),
+            },
+        },
+    )
+    .await;
+    let all = json!({"externalUserid": customer, "limit": 500});
+    let full = until(ctx, "message_list", all, |v| {
+        v["messages"].as_array().is_some_and(|m| {
+            m.iter().any(|x| x["content"]["kind"] == "location")
+                && m.iter().any(|x| x["media"]["state"] == "stored")
+        })
+    })
+    .await;
+    let full = full["messages"].as_array().expect("messages").clone();
+    assert_eq!(full.len(), 28, "enter event, 25 texts, file, location");
+    assert_eq!(
+        full[0]["content"]["kind"], "event",
+        "the enter_session is a system line"
+    );
+    assert_eq!(full[0]["content"]["eventType"], "enter_session");
+    assert_eq!(
+        full[1]["content"],
+        json!({"kind": "text", "text": "第0条", "menuId": null})
+    );
+    let file = &full[26];
+    assert_eq!(file["content"]["kind"], "file");
+    assert_eq!(
+        file["content"]["fileName"], "../报价单.pdf",
+        "the sender's name is display only"
+    );
+    let url = file["media"]["url"]
+        .as_str()
+        .expect("a stored file has a URL");
+    assert!(
+        url.starts_with("kefu-media://localhost/media/")
+            && url.ends_with(".pdf")
+            && !url.contains(".."),
+        "media URLs use the app's scheme and the app's names: {url}"
+    );
+    let served = kefu_ipc::media_url::resolve(
+        &ctx.engine.store,
+        url.trim_start_matches("kefu-media://localhost"),
+    )
+    .expect("a stored file is served");
+    assert_eq!(
+        std::fs::read(&served.path).expect("file"),
+        b"%PDF-1.4 quote"
+    );
+    assert_eq!(served.content_type, "application/pdf");
+    let unknown = format!("/media/{}.pdf", "0".repeat(64));
+    assert_eq!(
+        kefu_ipc::media_url::resolve(&ctx.engine.store, &unknown),
+        None,
+        "a well-formed name the store never recorded is not served"
+    );
+    assert_eq!(
+        full[27]["content"]["name"], "<门店>",
+        "place names are passed as text"
+    );
+
+    // Keyset pages, newest first, each returned oldest → newest, with no gap or repeat.
+    let mut seen = Vec::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let page = dispatch(
+            ctx,
+            "message_list",
+            json!({"openKfid": KF, "externalUserid": customer, "limit": 10, "beforeId": before}),
+        )
+        .await
+        .expect("page");
+        let ids: Vec<i64> = page["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| m["id"].as_i64().expect("id"))
+            .collect();
+        let mut page_ids = ids.clone();
+        page_ids.extend(seen);
+        seen = page_ids;
+        before = ids.first().copied();
+        if page["hasMore"] == false {
+            break;
+        }
+        assert_eq!(ids.len(), 10, "a page with more behind it is full");
+    }
+    let all_ids: Vec<i64> = full.iter().map(|m| m["id"].as_i64().expect("id")).collect();
+    assert_eq!(
+        seen, all_ids,
+        "pages join up to the whole conversation, in order"
+    );
+
+    // Around one message (a search hit).
+    let hit = &full[12];
+    let around = dispatch(
+        ctx,
+        "message_context",
+        json!({"openKfid": KF, "msgid": hit["msgid"], "radius": 3}),
+    )
+    .await
+    .expect("context");
+    let ids: Vec<i64> = around["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        all_ids[9..16].to_vec(),
+        "three on each side of the hit"
+    );
+    assert_eq!(around["anchorId"], hit["id"]);
+    assert_eq!(
+        (
+            around["hasMoreBefore"].clone(),
+            around["hasMoreAfter"].clone()
+        ),
+        (json!(true), json!(true))
+    );
+    let missing = dispatch(
+        ctx,
+        "message_context",
+        json!({"openKfid": KF, "msgid": "nope"}),
+    )
+    .await
+    .expect_err("unknown message");
+    assert_eq!(missing.code, ErrorCode::NotFound);
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn customer_panel_notes_tags_sessions_and_transfer() {
+    let f = fixture(21, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(22, text("你好")).await;
+    let who = json!({"openKfid": KF, "externalUserid": customer});
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    dispatch(ctx, "session_end", who.clone())
+        .await
+        .expect("end");
+    f.says(&customer, text("又是我")).await;
+    let c = until(
+        ctx,
+        "customer_get",
+        json!({"externalUserid": customer}),
+        |v| v["sessions"].as_array().is_some_and(|s| s.len() == 2),
+    )
+    .await;
+    assert_eq!(
+        c["sessions"][0]["end"], "open",
+        "the customer wrote again: a new session"
+    );
+    assert_eq!(c["sessions"][1]["end"], "agent");
+    assert_eq!(c["sessions"][1]["endedBy"], "ann");
+    assert_eq!(c["sessions"][1]["messageCount"], 1);
+    assert_eq!(
+        c["source"]["openKfid"], KF,
+        "where the customer entered from"
+    );
+    assert_eq!(c["source"]["scene"], "spring_sale");
+
+    let noted = dispatch(
+        ctx,
+        "customer_note_set",
+        json!({"externalUserid": customer, "note": "要发票 <b>"}),
+    )
+    .await
+    .expect("note");
+    assert_eq!(noted["note"], "要发票 <b>");
+    let tagged = dispatch(
+        ctx,
+        "customer_tags_set",
+        json!({"externalUserid": customer, "tags": [" VIP ", "VIP", "退款"]}),
+    )
+    .await
+    .expect("tags");
+    assert_eq!(
+        tagged["tags"],
+        json!(["VIP", "退款"]),
+        "tags are trimmed and deduplicated"
+    );
+    let again = dispatch(ctx, "customer_get", json!({"externalUserid": customer}))
+        .await
+        .expect("get");
+    assert_eq!(
+        (again["note"].clone(), again["tags"].clone()),
+        (json!("要发票 <b>"), json!(["VIP", "退款"])),
+        "notes and tags are stored"
+    );
+    let too_many: Vec<String> = (0..30).map(|i| format!("t{i}")).collect();
+    let err = dispatch(
+        ctx,
+        "customer_tags_set",
+        json!({"externalUserid": customer, "tags": too_many}),
+    )
+    .await
+    .expect_err("too many tags");
+    assert_eq!(err.code, ErrorCode::InvalidSetting);
+
+    let servicers = dispatch(ctx, "servicer_list", json!({"openKfid": KF}))
+        .await
+        .expect("servicers");
+    let first = servicers["servicers"][0]["userid"]
+        .as_str()
+        .expect("the demo account has servicers")
+        .to_owned();
+    until(ctx, "session_list", json!({}), |v| {
+        v["sessions"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|x| x["externalUserid"] == customer.as_str() && x["localState"] == "waiting")
+        })
+    })
+    .await;
+    let err = dispatch(
+        ctx,
+        "session_transfer",
+        json!({"openKfid": KF, "externalUserid": customer, "servicerUserid": first}),
+    )
+    .await
+    .expect_err("a waiting session is nobody's to transfer");
+    assert_eq!(err.code, ErrorCode::NotMine);
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    let moved = dispatch(
+        ctx,
+        "session_transfer",
+        json!({"openKfid": KF, "externalUserid": customer, "servicerUserid": first}),
+    )
+    .await
+    .expect("transfer");
+    assert_eq!(moved["localState"], "mine");
+    let list = dispatch(ctx, "session_list", json!({}))
+        .await
+        .expect("list");
+    let s = list["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|x| x["externalUserid"] == customer.as_str())
+        .cloned()
+        .expect("listed");
+    assert_eq!(s["claimedBy"], first.as_str(), "the servicer has it now");
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn attachments_are_sent_and_failed_replies_retried_with_the_same_msgid() {
+    let f = fixture(31, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(32, text("发我图片")).await;
+    let png = b"\x89PNG\r\n\x1a\n fake image bytes";
+    let sent = dispatch(
+        ctx,
+        "reply_attachment",
+        json!({"openKfid": KF, "externalUserid": customer, "fileName": "../../截图.png",
+               "dataBase64": base64::engine::general_purpose::STANDARD.encode(png)}),
+    )
+    .await
+    .expect("attachment");
+    assert_eq!(sent["state"], "queued");
+    let msgid = sent["msgid"].as_str().expect("msgid").to_owned();
+    let list = until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer}),
+        |v| {
+            v["messages"].as_array().is_some_and(|m| {
+                m.iter()
+                    .any(|x| x["msgid"] == msgid.as_str() && x["delivery"] == "sent")
+            })
+        },
+    )
+    .await;
+    let reply = list["messages"]
+        .as_array()
+        .expect("m")
+        .iter()
+        .find(|x| x["msgid"] == msgid.as_str())
+        .cloned()
+        .expect("reply");
+    assert_eq!(reply["content"]["kind"], "image");
+    let url = reply["media"]["url"]
+        .as_str()
+        .expect("the sent image is shown from its copy");
+    assert!(
+        url.starts_with("kefu-media://localhost/outbox/") && url.ends_with(".png"),
+        "{url}"
+    );
+    assert!(
+        kefu_ipc::media_url::resolve(
+            &ctx.engine.store,
+            url.trim_start_matches("kefu-media://localhost")
+        )
+        .is_some()
+    );
+    {
+        let st = f.em.state();
+        let got = st
+            .sent
+            .iter()
+            .find(|s| s.msgid == msgid)
+            .expect("the emulator got the image");
+        let content = serde_json::to_value(&got.content).expect("content");
+        let media_id = content["image"]["media_id"]
+            .as_str()
+            .expect("an image message")
+            .to_owned();
+        let item = st.media_item(&media_id).expect("uploaded");
+        assert_eq!(
+            item.filename, "截图.png",
+            "only the last part of the name is shown to the customer"
+        );
+        assert_eq!(&item.bytes[..], png);
+    }
+
+    let big = vec![0u8; 10 * 1024 * 1024 + 1];
+    let err = dispatch(
+        ctx,
+        "reply_attachment",
+        json!({"openKfid": KF, "externalUserid": customer, "fileName": "big.jpg",
+               "dataBase64": base64::engine::general_purpose::STANDARD.encode(&big)}),
+    )
+    .await
+    .expect_err("over 10 MB");
+    assert_eq!(err.code, ErrorCode::TooLarge, "images are at most 10 MB");
+
+    // A permanent rejection fails the reply; a retry sends the same msgid.
+    f.em.faults().add(kefu_emulator::fault::FaultRule {
+        endpoint: "kf/send_msg".into(),
+        count: 1,
+        fault: kefu_emulator::fault::Fault::Errcode(95001),
+    });
+    let r = dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": customer, "text": "再试"}),
+    )
+    .await
+    .expect("reply");
+    let failed_id = r["msgid"].as_str().expect("msgid").to_owned();
+    let failed = until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer}),
+        |v| {
+            v["messages"].as_array().is_some_and(|m| {
+                m.iter()
+                    .any(|x| x["msgid"] == failed_id.as_str() && x["delivery"] == "failed")
+            })
+        },
+    )
+    .await;
+    let row = failed["messages"]
+        .as_array()
+        .expect("m")
+        .iter()
+        .find(|x| x["msgid"] == failed_id.as_str())
+        .cloned()
+        .expect("row");
+    assert!(
+        row["failReason"].as_str().is_some_and(|r| !r.is_empty()),
+        "a failed reply says why"
+    );
+    let retried = dispatch(ctx, "reply_retry", json!({"msgid": failed_id}))
+        .await
+        .expect("retry");
+    assert_eq!(
+        (retried["msgid"].as_str(), retried["state"].as_str()),
+        (Some(failed_id.as_str()), Some("queued"))
+    );
+    until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer}),
+        |v| {
+            v["messages"].as_array().is_some_and(|m| {
+                m.iter()
+                    .any(|x| x["msgid"] == failed_id.as_str() && x["delivery"] == "sent")
+            })
+        },
+    )
+    .await;
+    assert_eq!(
+        f.em.state()
+            .sent
+            .iter()
+            .filter(|s| s.msgid == failed_id)
+            .count(),
+        1,
+        "the retried reply reached the API once, under its msgid"
+    );
+    let again = dispatch(ctx, "reply_retry", json!({"msgid": failed_id}))
+        .await
+        .expect_err("sent now");
+    assert_eq!(again.code, ErrorCode::NotRetryable);
+    let none = dispatch(ctx, "reply_retry", json!({"msgid": "nope"}))
+        .await
+        .expect_err("unknown");
+    assert_eq!(none.code, ErrorCode::NotFound);
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn settings_keep_the_secret_write_only_and_survive_a_missing_keyring() {
+    let f = fixture(41, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let s = dispatch(ctx, "settings_get", json!({})).await.expect("get");
+    assert_eq!(s["language"], "zh-CN", "zh-CN first");
+    assert_eq!(s["hasSecret"], false);
+    assert_eq!(
+        s["notifications"],
+        json!({"enabled": true, "repeatSeconds": 60, "sound": true})
+    );
+    let set = dispatch(
+        ctx,
+        "settings_set",
+        json!({"corpId": "ww123", "secret": "top-secret-value", "language": "en",
+               "notifications": {"enabled": true, "repeatSeconds": 0, "sound": false}}),
+    )
+    .await
+    .expect("set");
+    assert_eq!(
+        set["restartRequired"], true,
+        "credentials take effect on restart"
+    );
+    assert_eq!(set["settings"]["hasSecret"], true);
+    assert!(
+        !set.to_string().contains("top-secret-value"),
+        "the secret is never sent back"
+    );
+    let file = std::fs::read_to_string(f.dir.path().join("settings.json")).expect("settings file");
+    assert!(
+        file.contains("ww123") && !file.contains("top-secret-value"),
+        "the secret is not in the file"
+    );
+    let theme = dispatch(ctx, "settings_set", json!({"theme": "dark"}))
+        .await
+        .expect("theme");
+    assert_eq!(theme["restartRequired"], false, "the theme applies at once");
+    assert_eq!(
+        (
+            theme["settings"]["theme"].as_str(),
+            theme["settings"]["language"].as_str()
+        ),
+        (Some("dark"), Some("en"))
+    );
+    let bad = dispatch(ctx, "settings_set", json!({"language": "fr"}))
+        .await
+        .expect_err("fr");
+    assert_eq!(bad.code, ErrorCode::InvalidSetting);
+    f.stop().await;
+
+    let f = fixture(42, Box::new(MemorySecretStore::unavailable())).await;
+    let ctx = &f.ctx;
+    let err = dispatch(ctx, "settings_set", json!({"corpId": "ww9", "secret": "x"}))
+        .await
+        .expect_err("no keyring");
+    assert_eq!(
+        err.code,
+        ErrorCode::KeyringUnavailable,
+        "a missing keyring has its own code"
+    );
+    assert_eq!(
+        dispatch(ctx, "settings_get", json!({})).await.expect("get")["corpId"],
+        "",
+        "nothing was saved"
+    );
+    let ok = dispatch(ctx, "settings_set", json!({"language": "en"}))
+        .await
+        .expect("other settings still save");
+    assert_eq!(ok["settings"]["language"], "en");
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn health_reports_offline_and_the_queue_and_arrives_as_events() {
+    let f = fixture(51, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let mut events = kefu_ipc::events::spawn(ctx.clone());
+    let customer = f.customer_says(52, text("在吗")).await;
+    let h = until(ctx, "health_get", json!({}), |v| v["sync"] == "online").await;
+    assert_eq!(h["waitingCount"], 1);
+    assert_eq!(
+        h["notifications"], "unavailable",
+        "no notifier, no notifications"
+    );
+    assert!(h["lastSyncAt"].as_i64().is_some());
+
+    f.em.faults().add(kefu_emulator::fault::FaultRule {
+        endpoint: "*".into(),
+        count: 1_000_000,
+        fault: kefu_emulator::fault::Fault::Http(502),
+    });
+    dispatch(
+        ctx,
+        "session_claim",
+        json!({"openKfid": KF, "externalUserid": customer}),
+    )
+    .await
+    .expect("claim");
+    dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": customer, "text": "稍等"}),
+    )
+    .await
+    .expect("reply");
+    let h = until(ctx, "health_get", json!({}), |v| v["sync"] == "offline").await;
+    assert!(
+        h["offlineSince"].as_i64().is_some(),
+        "offline says since when"
+    );
+    assert_eq!(
+        (h["outboxQueued"].clone(), h["waitingCount"].clone()),
+        (json!(1), json!(0))
+    );
+    let mut saw_offline = false;
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+        let v = serde_json::to_value(&e).expect("event");
+        if v["kind"] == "health" && v["health"]["sync"] == "offline" {
+            saw_offline = true;
+            break;
+        }
+    }
+    assert!(saw_offline, "a health event tells the UI it is offline");
+    f.em.faults().clear();
+    let h = until(ctx, "health_get", json!({}), |v| {
+        v["sync"] == "online" && v["outboxQueued"] == 0
+    })
+    .await;
+    assert_eq!(h["offlineSince"], Value::Null);
+    assert_eq!(f.em.state().sent.len(), 1, "the queued reply went out once");
+    f.stop().await;
+}
+
+#[test]
+fn ui_events_are_tagged_by_kind() {
+    let focus = UiEvent::FocusConversation {
+        open_kfid: "wk".into(),
+        external_userid: "wm".into(),
+    };
+    assert_eq!(
+        serde_json::to_value(focus).expect("json"),
+        json!({"kind": "focusConversation", "openKfid": "wk", "externalUserid": "wm"})
+    );
+    assert_eq!(
+        serde_json::to_value(UiEvent::Changed).expect("json"),
+        json!({"kind": "changed"})
+    );
 }

@@ -6,15 +6,26 @@
 //! network call ([`Store::enqueue_reply`]). Migrations are numbered, applied in one transaction
 //! and tracked in `PRAGMA user_version`; a database newer than the binary is refused.
 
+mod alert;
+mod conversation;
+mod customer;
+mod health;
 mod ingest;
 mod media;
 mod outbox;
 mod query;
 mod queue;
 
+pub use alert::AlertInfo;
+pub use conversation::{MAX_PAGE, MediaInfo, MessageContext, MessageRow};
+pub use customer::{
+    CustomerRow, EntrySource, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, SessionEnd, SessionEpisode,
+    normalise_tags,
+};
+pub use health::SyncSummary;
 pub use ingest::IngestReport;
 pub use media::PendingMedia;
-pub use outbox::{OutboxRow, ReplyRefused};
+pub use outbox::{OutboxRow, ReplyRefused, RetryRefused};
 pub use query::{HISTORY_RISK_SECS, SessionRow, StatusRow, StoredMessage};
 pub use queue::{QueueAction, QueueRefused};
 
@@ -26,6 +37,8 @@ use std::sync::{Mutex, MutexGuard};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_init.sql"),
     include_str!("../../migrations/002_media.sql"),
+    include_str!("../../migrations/003_search.sql"),
+    include_str!("../../migrations/004_desk.sql"),
 ];
 
 /// A store error.
@@ -124,8 +137,8 @@ impl Store {
     /// Records a successful sync round of an account.
     pub fn record_sync_success(&self, open_kfid: &str, now: i64) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO sync_status (open_kfid, last_success_at, last_error, last_error_at) VALUES (?1, ?2, NULL, NULL)
-             ON CONFLICT (open_kfid) DO UPDATE SET last_success_at = ?2, last_error = NULL, last_error_at = NULL",
+            "INSERT INTO sync_status (open_kfid, last_success_at, last_error, last_error_at, failing_since) VALUES (?1, ?2, NULL, NULL, NULL)
+             ON CONFLICT (open_kfid) DO UPDATE SET last_success_at = ?2, last_error = NULL, last_error_at = NULL, failing_since = NULL",
             params![open_kfid, now],
         )?;
         Ok(())
@@ -134,8 +147,8 @@ impl Store {
     /// Records a failed sync attempt, in plain words.
     pub fn record_sync_error(&self, open_kfid: &str, error: &str, now: i64) -> Result<()> {
         self.conn().execute(
-            "INSERT INTO sync_status (open_kfid, last_error, last_error_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (open_kfid) DO UPDATE SET last_error = ?2, last_error_at = ?3",
+            "INSERT INTO sync_status (open_kfid, last_error, last_error_at, failing_since) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (open_kfid) DO UPDATE SET last_error = ?2, last_error_at = ?3, failing_since = COALESCE(failing_since, ?3)",
             params![open_kfid, error, now],
         )?;
         Ok(())

@@ -45,7 +45,77 @@ pub enum ReplyRefused {
     QuotaUsed,
 }
 
+/// Why a failed reply cannot be sent again with its msgid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetryRefused {
+    /// No reply with this msgid.
+    #[error("there is no reply with this msgid")]
+    NotFound,
+    /// Only failed replies are retried.
+    #[error("this reply has not failed")]
+    NotFailed,
+    /// WeChat accepted this msgid and then reported it undelivered (`msg_send_fail`): it keeps
+    /// the msgid, so the same reply can only be sent again as a new one.
+    #[error("WeChat accepted this message before it failed; send it again as a new reply")]
+    AcceptedBefore,
+    /// The reply rules refuse it now.
+    #[error(transparent)]
+    Rules(#[from] ReplyRefused),
+}
+
 impl Store {
+    /// Puts a failed reply back in the queue with the same msgid, when the rules allow a reply
+    /// now; it counts against the 5-reply allowance again. Attempts start over: a failure is a
+    /// definite answer from WeChat, so the msgid was not used.
+    pub fn requeue_failed(
+        &self,
+        msgid: &str,
+        now: i64,
+    ) -> Result<std::result::Result<OutboxRow, RetryRefused>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let found: Option<(String, String, String, Option<i64>)> = tx
+            .query_row(
+                "SELECT open_kfid, external_userid, state, sent_at FROM outbox WHERE msgid = ?1",
+                [msgid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((open_kfid, customer, state, sent_at)) = found else {
+            return Ok(Err(RetryRefused::NotFound));
+        };
+        if state != "failed" {
+            return Ok(Err(RetryRefused::NotFailed));
+        }
+        if sent_at.is_some() {
+            return Ok(Err(RetryRefused::AcceptedBefore));
+        }
+        let session: Option<(String, Option<i64>, i64)> = tx
+            .query_row(
+                "SELECT local_state, last_customer_msg_at, replies_since_customer FROM session WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![open_kfid, customer],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((local_state, last_customer, replies)) = session else {
+            return Ok(Err(ReplyRefused::NoSession.into()));
+        };
+        if let Err(refused) = rules::may_reply(&local_state, last_customer, replies, now) {
+            return Ok(Err(refused.into()));
+        }
+        tx.execute(
+            "UPDATE outbox SET state = 'queued', attempts = 0, last_error = NULL WHERE msgid = ?1",
+            [msgid],
+        )?;
+        tx.execute(
+            "UPDATE session SET replies_since_customer = replies_since_customer + 1, updated_at = ?3 WHERE open_kfid = ?1 AND external_userid = ?2",
+            params![open_kfid, customer, now],
+        )?;
+        let row = tx.query_row(&format!("{SELECT_OUTBOX} WHERE msgid = ?1"), [msgid], row)?;
+        tx.commit()?;
+        Ok(Ok(row))
+    }
+
     /// Checks the rules and enqueues a reply in one transaction; it also appears in the
     /// conversation (origin 0 = this app) and counts against the 5-reply allowance at once.
     pub fn enqueue_reply(

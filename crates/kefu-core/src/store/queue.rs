@@ -86,6 +86,13 @@ impl Store {
             "UPDATE session SET local_state = ?3, claimed_by = ?4, updated_at = ?5 WHERE open_kfid = ?1 AND external_userid = ?2",
             params![open_kfid, customer, new_state, new_owner, now],
         )?;
+        if action == QueueAction::End {
+            // The message log does not show local ends; the customer's session history needs them.
+            tx.execute(
+                "INSERT INTO session_end (open_kfid, external_userid, ended_at, ended_by) VALUES (?1, ?2, ?3, ?4)",
+                params![open_kfid, customer, now, agent],
+            )?;
+        }
         tx.commit()?;
         Ok(Ok(new_state.to_owned()))
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod engine;
+mod notify;
 
 use kefu_core::clock::{Clock, ManualClock, SystemClock};
 use kefu_core::engine::Engine;

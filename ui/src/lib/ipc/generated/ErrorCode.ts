@@ -3,4 +3,4 @@
 /**
  * Error codes the UI turns into localised text; never match on the message.
  */
-export type ErrorCode = "UNKNOWN_COMMAND" | "BAD_REQUEST" | "NO_SESSION" | "SESSION_ENDED" | "IN_WECOM" | "WINDOW_CLOSED" | "QUOTA_USED" | "NOT_WAITING" | "NOT_MINE" | "STORAGE" | "NETWORK" | "INTERNAL";
+export type ErrorCode = "UNKNOWN_COMMAND" | "BAD_REQUEST" | "NO_SESSION" | "SESSION_ENDED" | "IN_WECOM" | "WINDOW_CLOSED" | "QUOTA_USED" | "NOT_WAITING" | "NOT_MINE" | "STORAGE" | "NETWORK" | "NOT_FOUND" | "TOO_LARGE" | "NOT_RETRYABLE" | "KEYRING_UNAVAILABLE" | "INVALID_SETTING" | "INTERNAL";

@@ -2,10 +2,14 @@
 import type { MessageDto } from "./MessageDto";
 
 /**
- * `message_list` and `search_messages` response.
+ * `message_list` response.
  */
 export type MessageListResponse = { 
 /**
- * Messages.
+ * Oldest to newest.
  */
-messages: Array<MessageDto>, };
+messages: Array<MessageDto>, 
+/**
+ * Older messages exist before the first one.
+ */
+hasMore: boolean, };

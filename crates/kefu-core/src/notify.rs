@@ -1,0 +1,535 @@
+//! Desktop notifications: a new waiting customer, and a new customer message in one of the
+//! agent's sessions while the window is not focused, repeated every `repeat_seconds` until the
+//! agent acknowledges it (opens the conversation). What to show is decided here; showing it is
+//! a [`Sink`] ([`DesktopSink`]: notify-rust on the freedesktop notification service over D-Bus).
+//!
+//! Invariants: history from the first import never alerts; one alert per conversation at a time
+//! (a repeat replaces the shown notification); an alert whose session no longer qualifies
+//! (claimed by someone, ended) is dropped; with no notification service the notifier reports
+//! itself unavailable and the UI keeps its in-app alerts. Customer text is escaped before it
+//! reaches a service that may read markup.
+
+use crate::engine::Engine;
+use crate::event::DomainEvent;
+use crate::settings::NotificationSettings;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Why an alert is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    /// A customer is waiting in the queue.
+    Waiting,
+    /// A customer wrote in one of the agent's sessions.
+    Message,
+}
+
+/// One notification, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Account.
+    pub open_kfid: String,
+    /// Customer.
+    pub external_userid: String,
+    /// Why.
+    pub kind: AlertKind,
+    /// Title line.
+    pub summary: String,
+    /// Who and what, escaped for services that read markup.
+    pub body: String,
+    /// Label of the action that opens the conversation.
+    pub open_label: String,
+    /// Ask for a sound.
+    pub sound: bool,
+}
+
+/// The notification service could not show a notification.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("notification service unavailable: {0}")]
+pub struct SinkError(pub String);
+
+/// Where alerts are shown.
+pub trait Sink: Send + Sync {
+    /// Shows `alert`, replacing the notification `replaces` when given; returns its id.
+    /// Blocking (D-Bus).
+    fn show(&self, alert: &Alert, replaces: Option<u32>) -> Result<u32, SinkError>;
+    /// Closes a notification. Blocking.
+    fn close(&self, id: u32);
+    /// Whether a notification service answers. Blocking.
+    fn probe(&self) -> bool;
+}
+
+/// The action id a notification's "open" button and body click carry (`default` is the click).
+pub const OPEN_ACTIONS: [&str; 2] = ["default", "open"];
+
+type OnOpen = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+/// The freedesktop notification service (dunst, GNOME, KDE …) through notify-rust.
+pub struct DesktopSink {
+    on_open: OnOpen,
+    /// Notifications with a thread waiting for their action.
+    watched: Arc<Mutex<std::collections::HashSet<u32>>>,
+}
+
+impl DesktopSink {
+    /// A sink that calls `on_open(open_kfid, external_userid)` when the agent clicks a
+    /// notification or its "open" action (where the service supports actions).
+    pub fn new(on_open: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        Self {
+            on_open: Arc::new(on_open),
+            watched: Default::default(),
+        }
+    }
+}
+
+impl Sink for DesktopSink {
+    fn show(&self, alert: &Alert, replaces: Option<u32>) -> Result<u32, SinkError> {
+        let mut n = notify_rust::Notification::new();
+        n.appname("Kefu Desk")
+            .summary(&alert.summary)
+            .body(&alert.body)
+            .action("default", &alert.open_label)
+            .action("open", &alert.open_label)
+            .hint(notify_rust::Hint::Category("im.received".into()));
+        if alert.sound {
+            n.sound_name("message-new-instant");
+        }
+        if let Some(id) = replaces {
+            n.id(id);
+        }
+        let handle = n.show().map_err(|e| SinkError(e.to_string()))?;
+        let id = handle.id();
+        let first = self
+            .watched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id);
+        if first {
+            // One waiter per notification id: a repeat replaces the notification in place and
+            // the same waiter sees its action.
+            let on_open = self.on_open.clone();
+            let watched = self.watched.clone();
+            let (kfid, customer) = (alert.open_kfid.clone(), alert.external_userid.clone());
+            std::thread::spawn(move || {
+                handle.wait_for_action(|action| {
+                    if OPEN_ACTIONS.contains(&action) {
+                        on_open(&kfid, &customer);
+                    }
+                });
+                watched
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id);
+            });
+        }
+        Ok(id)
+    }
+
+    fn close(&self, id: u32) {
+        let mut n = notify_rust::Notification::new();
+        n.id(id);
+        // Closing needs a handle; showing nothing under the same id and closing it is the
+        // protocol's way (CloseNotification by id).
+        if let Ok(h) = n.summary("").show() {
+            h.close();
+        }
+    }
+
+    fn probe(&self) -> bool {
+        notify_rust::get_server_information().is_ok()
+    }
+}
+
+/// Texts of notifications, in the UI language (the only UI strings outside the UI: the window
+/// may be closed when they are shown).
+fn texts(language: &str, kind: AlertKind) -> (&'static str, &'static str) {
+    match (language, kind) {
+        ("en", AlertKind::Waiting) => ("New customer waiting", "Open"),
+        ("en", AlertKind::Message) => ("New message", "Open"),
+        (_, AlertKind::Waiting) => ("新客户等待中", "打开"),
+        (_, AlertKind::Message) => ("新消息", "打开"),
+    }
+}
+
+fn placeholder(language: &str, msgtype: &str) -> String {
+    let en = language == "en";
+    let s = match msgtype {
+        "image" => {
+            if en {
+                "[Image]"
+            } else {
+                "[图片]"
+            }
+        }
+        "voice" => {
+            if en {
+                "[Voice]"
+            } else {
+                "[语音]"
+            }
+        }
+        "video" => {
+            if en {
+                "[Video]"
+            } else {
+                "[视频]"
+            }
+        }
+        "file" => {
+            if en {
+                "[File]"
+            } else {
+                "[文件]"
+            }
+        }
+        "location" => {
+            if en {
+                "[Location]"
+            } else {
+                "[位置]"
+            }
+        }
+        "link" => {
+            if en {
+                "[Link]"
+            } else {
+                "[链接]"
+            }
+        }
+        _ => {
+            if en {
+                "[Message]"
+            } else {
+                "[消息]"
+            }
+        }
+    };
+    s.to_owned()
+}
+
+/// Escapes the characters a markup-reading notification service would interpret.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Longest message preview in a notification, in characters.
+pub const PREVIEW_CHARS: usize = 80;
+
+struct Pending {
+    alert: Alert,
+    shown: Option<u32>,
+    next_at: Option<tokio::time::Instant>,
+}
+
+struct State {
+    settings: NotificationSettings,
+    language: String,
+    focused: bool,
+    available: Option<bool>,
+    /// Messages up to this row id were stored before the notifier started.
+    baseline: i64,
+    /// Per conversation, the newest customer message alerted or acknowledged.
+    seen: HashMap<(String, String), i64>,
+    pending: HashMap<(String, String), Pending>,
+}
+
+/// The notifier: cheap to clone; [`Notifier::run`] is its loop.
+#[derive(Clone)]
+pub struct Notifier {
+    engine: Engine,
+    agent: String,
+    sink: Arc<dyn Sink>,
+    state: Arc<Mutex<State>>,
+}
+
+impl Notifier {
+    /// A notifier for `agent` showing through `sink`.
+    pub fn new(
+        engine: Engine,
+        agent: impl Into<String>,
+        sink: Arc<dyn Sink>,
+        settings: NotificationSettings,
+        language: impl Into<String>,
+    ) -> Self {
+        let baseline = engine.store.max_message_id().unwrap_or(0);
+        Self {
+            engine,
+            agent: agent.into(),
+            sink,
+            state: Arc::new(Mutex::new(State {
+                settings,
+                language: language.into(),
+                focused: false,
+                available: None,
+                baseline,
+                seen: HashMap::new(),
+                pending: HashMap::new(),
+            })),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether notifications can be shown (unknown until the first probe counts as available).
+    pub fn available(&self) -> bool {
+        self.state().available.unwrap_or(false)
+    }
+
+    /// The agent saw the conversation: stop alerting about it.
+    pub async fn ack(&self, open_kfid: &str, customer: &str) {
+        let key = (open_kfid.to_owned(), customer.to_owned());
+        let newest = self
+            .engine
+            .store
+            .alert_info(open_kfid, customer)
+            .ok()
+            .flatten()
+            .and_then(|i| i.last_customer_message)
+            .map(|m| m.0);
+        let shown = {
+            let mut st = self.state();
+            if let Some(id) = newest {
+                let seen = st.seen.entry(key.clone()).or_default();
+                *seen = (*seen).max(id);
+            }
+            st.pending.remove(&key).and_then(|p| p.shown)
+        };
+        if let Some(id) = shown {
+            self.close(id).await;
+        }
+    }
+
+    /// Whether the window has focus (messages in my sessions alert only when it has not).
+    pub fn set_focused(&self, focused: bool) {
+        self.state().focused = focused;
+    }
+
+    /// New preferences; turning notifications off drops pending ones.
+    pub async fn set_settings(&self, settings: NotificationSettings, language: &str) {
+        let closed: Vec<u32> = {
+            let mut st = self.state();
+            st.language = language.to_owned();
+            let off = !settings.enabled;
+            st.settings = settings;
+            if off {
+                st.pending.drain().filter_map(|(_, p)| p.shown).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        for id in closed {
+            self.close(id).await;
+        }
+    }
+
+    /// Conversations with an unacknowledged alert.
+    pub fn pending(&self) -> Vec<(String, String)> {
+        let mut v: Vec<_> = self.state().pending.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    async fn close(&self, id: u32) {
+        let sink = self.sink.clone();
+        let _ = tokio::task::spawn_blocking(move || sink.close(id)).await;
+    }
+
+    /// Probes the service, then alerts on live messages and repeats until `Stop`ped (runs until
+    /// the event channel closes).
+    pub async fn run(self) {
+        let sink = self.sink.clone();
+        let available = tokio::task::spawn_blocking(move || sink.probe())
+            .await
+            .unwrap_or(false);
+        self.set_available(available);
+        let mut rx = self.engine.events.subscribe();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                event = rx.recv() => match event {
+                    Ok(DomainEvent::MessagesStored { open_kfid, customers, history: false }) => {
+                        for c in customers {
+                            self.consider(&open_kfid, &c).await;
+                        }
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
+                },
+                _ = tick.tick() => self.repeat_due().await,
+            }
+        }
+    }
+
+    fn set_available(&self, available: bool) {
+        let changed = {
+            let mut st = self.state();
+            let changed = st.available != Some(available);
+            st.available = Some(available);
+            changed
+        };
+        if changed {
+            tracing::info!(available, "notification service");
+            self.engine
+                .events
+                .publish(DomainEvent::NotifierChanged { available });
+        }
+    }
+
+    /// What should be shown for this conversation now, if anything.
+    fn qualifies(&self, info: &crate::store::AlertInfo, focused: bool) -> Option<AlertKind> {
+        match info.local_state.as_str() {
+            "waiting" => Some(AlertKind::Waiting),
+            "mine" if info.claimed_by.as_deref() == Some(self.agent.as_str()) && !focused => {
+                Some(AlertKind::Message)
+            }
+            _ => None,
+        }
+    }
+
+    /// A conversation got new items: alert when a new customer message qualifies.
+    pub async fn consider(&self, open_kfid: &str, customer: &str) {
+        let Ok(Some(mut info)) = self.engine.store.alert_info(open_kfid, customer) else {
+            return;
+        };
+        if info.nickname.is_none() && info.last_customer_message.is_some() {
+            // A new customer's profile is fetched after the round that stored them: fetch it
+            // now, so the notification names them.
+            if let Err(e) = self.engine.refresh_profiles().await {
+                tracing::debug!(error = %e, "profile not fetched for a notification");
+            }
+            if let Ok(Some(again)) = self.engine.store.alert_info(open_kfid, customer) {
+                info = again;
+            }
+        }
+        let Some((msg_id, msgtype, text)) = info.last_customer_message.clone() else {
+            return;
+        };
+        let key = (open_kfid.to_owned(), customer.to_owned());
+        let alert = {
+            let mut st = self.state();
+            let seen = st.seen.get(&key).copied().unwrap_or(st.baseline);
+            if msg_id <= seen || !st.settings.enabled {
+                return;
+            }
+            st.seen.insert(key.clone(), msg_id);
+            let Some(kind) = self.qualifies(&info, st.focused) else {
+                return;
+            };
+            let (summary, open_label) = texts(&st.language, kind);
+            let who = info.nickname.clone().unwrap_or_else(|| customer.to_owned());
+            let what = match text {
+                Some(t) if msgtype == "text" => t.chars().take(PREVIEW_CHARS).collect(),
+                _ => placeholder(&st.language, &msgtype),
+            };
+            Alert {
+                open_kfid: open_kfid.to_owned(),
+                external_userid: customer.to_owned(),
+                kind,
+                summary: summary.to_owned(),
+                body: escape_markup(&format!("{who}: {what}")),
+                open_label: open_label.to_owned(),
+                sound: st.settings.sound,
+            }
+        };
+        let replaces = self.state().pending.get(&key).and_then(|p| p.shown);
+        let shown = self.show(alert.clone(), replaces).await;
+        let mut st = self.state();
+        let next_at = (st.settings.repeat_seconds > 0).then(|| {
+            tokio::time::Instant::now() + Duration::from_secs(st.settings.repeat_seconds.into())
+        });
+        st.pending.insert(
+            key,
+            Pending {
+                alert,
+                shown: shown.or(replaces),
+                next_at,
+            },
+        );
+    }
+
+    async fn show(&self, alert: Alert, replaces: Option<u32>) -> Option<u32> {
+        let sink = self.sink.clone();
+        let shown = tokio::task::spawn_blocking(move || sink.show(&alert, replaces))
+            .await
+            .unwrap_or_else(|e| Err(SinkError(e.to_string())));
+        match shown {
+            Ok(id) => {
+                self.set_available(true);
+                Some(id)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "notification not shown; in-app alerts only");
+                self.set_available(false);
+                None
+            }
+        }
+    }
+
+    /// Repeats due alerts whose conversations still qualify; drops the others.
+    async fn repeat_due(&self) {
+        let now = tokio::time::Instant::now();
+        let due: Vec<(String, String)> = {
+            let st = self.state();
+            st.pending
+                .iter()
+                .filter(|(_, p)| p.next_at.is_some_and(|t| t <= now))
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        for key in due {
+            let info = self.engine.store.alert_info(&key.0, &key.1).ok().flatten();
+            enum Step {
+                Repeat(Alert, Option<u32>),
+                Later,
+                Drop(Option<u32>),
+            }
+            let step = {
+                let mut st = self.state();
+                let still = info.as_ref().and_then(|i| self.qualifies(i, st.focused));
+                let mine = info.as_ref().is_some_and(|i| {
+                    i.local_state == "mine" && i.claimed_by.as_deref() == Some(self.agent.as_str())
+                });
+                let repeat = st.settings.repeat_seconds.max(1);
+                match st.pending.get_mut(&key) {
+                    None => continue,
+                    Some(p) if still == Some(p.alert.kind) => {
+                        Step::Repeat(p.alert.clone(), p.shown)
+                    }
+                    Some(p) if mine && p.alert.kind == AlertKind::Message => {
+                        // The window has focus now: keep the alert and look again later.
+                        p.next_at = Some(now + Duration::from_secs(repeat.into()));
+                        Step::Later
+                    }
+                    Some(_) => Step::Drop(st.pending.remove(&key).and_then(|p| p.shown)),
+                }
+            };
+            match step {
+                Step::Later | Step::Drop(None) => {}
+                Step::Drop(Some(id)) => self.close(id).await,
+                Step::Repeat(alert, shown) => {
+                    let id = self.show(alert, shown).await;
+                    let mut st = self.state();
+                    let repeat = st.settings.repeat_seconds;
+                    if let Some(p) = st.pending.get_mut(&key) {
+                        p.shown = id.or(p.shown);
+                        p.next_at = (repeat > 0).then(|| now + Duration::from_secs(repeat.into()));
+                    }
+                }
+            }
+        }
+    }
+}

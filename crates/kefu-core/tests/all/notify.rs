@@ -1,0 +1,239 @@
+//! The notifier's policy against the emulator and a recording sink: who is alerted, when alerts
+//! repeat, and what stops them.
+
+use super::*;
+use kefu_core::notify::{Alert, AlertKind, Notifier, Sink, SinkError};
+use kefu_core::settings::NotificationSettings;
+use kefu_core::store::QueueAction;
+use kefu_wechat::message::{Body, Text};
+use std::sync::Mutex;
+
+#[derive(Default)]
+struct Recording {
+    shown: Mutex<Vec<(Alert, Option<u32>)>>,
+    closed: Mutex<Vec<u32>>,
+    broken: bool,
+}
+
+impl Sink for Recording {
+    fn show(&self, alert: &Alert, replaces: Option<u32>) -> Result<u32, SinkError> {
+        if self.broken {
+            return Err(SinkError(
+                "org.freedesktop.Notifications: no such name".into(),
+            ));
+        }
+        let mut shown = self.shown.lock().expect("lock");
+        shown.push((alert.clone(), replaces));
+        Ok(replaces.unwrap_or(shown.len() as u32))
+    }
+    fn close(&self, id: u32) {
+        self.closed.lock().expect("lock").push(id);
+    }
+    fn probe(&self) -> bool {
+        !self.broken
+    }
+}
+
+impl Recording {
+    fn shown(&self) -> Vec<(Alert, Option<u32>)> {
+        self.shown.lock().expect("lock").clone()
+    }
+}
+
+fn say(f: &Fixture, customer: &kefu_wechat::ExternalUserId, text: &str) {
+    f.emu
+        .emulator
+        .state()
+        .customer_says(
+            &kf(),
+            customer,
+            Body::Text {
+                text: Text {
+                    content: text.into(),
+                    menu_id: None,
+                },
+            },
+        )
+        .expect("say");
+}
+
+async fn eventually(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what}");
+}
+
+#[tokio::test]
+async fn alerts_go_to_waiting_customers_and_my_sessions_repeat_until_acknowledged() {
+    let f = fixture(61, None).await;
+    let em = &f.emu.emulator;
+    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
+    say(&f, &old, "昨天的消息");
+    f.engine.sync_account(&kf()).await.expect("first import");
+
+    let sink = Arc::new(Recording::default());
+    let settings = NotificationSettings {
+        enabled: true,
+        repeat_seconds: 1,
+        sound: true,
+    };
+    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
+    let task = tokio::spawn(notifier.clone().run());
+    eventually("the probe finds the service", || notifier.available()).await;
+
+    let customer = kefu_emulator::sim::new_customer(
+        em,
+        &mut kefu_emulator::rng::Rng::new(2),
+        Some("小<王>".into()),
+    );
+    say(&f, &customer, "快递到哪了 & 什么时候到");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    eventually("a new waiting customer is alerted", || {
+        !sink.shown().is_empty()
+    })
+    .await;
+    let (first, replaces) = sink.shown()[0].clone();
+    assert_eq!(replaces, None);
+    assert_eq!(
+        (first.kind, first.summary.as_str()),
+        (AlertKind::Waiting, "新客户等待中")
+    );
+    assert!(first.sound, "the sound preference travels with the alert");
+    assert!(
+        first.body.ends_with(": 快递到哪了 &amp; 什么时候到") && !first.body.contains('<'),
+        "customer text is escaped for services that read markup: {}",
+        first.body
+    );
+    assert_eq!(
+        sink.shown().len(),
+        1,
+        "the first import's history never alerts"
+    );
+
+    eventually("an unacknowledged alert repeats in place", || {
+        sink.shown().len() >= 2
+    })
+    .await;
+    assert_eq!(
+        sink.shown()[1].1,
+        Some(1),
+        "a repeat replaces the shown notification"
+    );
+    notifier.ack(KF, customer.as_str()).await;
+    assert_eq!(sink.closed.lock().expect("lock").as_slice(), &[1]);
+    let count = sink.shown().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        sink.shown().len(),
+        count,
+        "an acknowledged alert stops repeating"
+    );
+
+    // My session: alerts while the window is not focused, not while it is.
+    f.engine
+        .store
+        .queue_action(
+            KF,
+            customer.as_str(),
+            "ann",
+            QueueAction::Claim,
+            f.engine.clock.now(),
+        )
+        .expect("sql")
+        .expect("claim");
+    notifier.set_focused(true);
+    say(&f, &customer, "在吗");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.shown().len(),
+        count,
+        "no alert while the agent looks at the window"
+    );
+    notifier.set_focused(false);
+    say(&f, &customer, "人呢");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    eventually(
+        "a message in my session alerts when the window is not focused",
+        || sink.shown().len() > count,
+    )
+    .await;
+    let (alert, _) = sink.shown().last().cloned().expect("shown");
+    assert_eq!(
+        (alert.kind, alert.summary.as_str()),
+        (AlertKind::Message, "新消息")
+    );
+
+    // Someone else's session: no alert.
+    f.engine
+        .store
+        .queue_action(
+            KF,
+            customer.as_str(),
+            "ann",
+            QueueAction::Transfer { to: "bob" },
+            f.engine.clock.now(),
+        )
+        .expect("sql")
+        .expect("transfer");
+    notifier.ack(KF, customer.as_str()).await;
+    let count = sink.shown().len();
+    say(&f, &customer, "还在吗");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.shown().len(),
+        count,
+        "a colleague's session does not alert me"
+    );
+    task.abort();
+}
+
+#[tokio::test]
+async fn without_a_notification_service_the_notifier_says_so() {
+    let f = fixture(62, None).await;
+    f.engine.sync_account(&kf()).await.expect("first import");
+    let mut events = f.engine.events.subscribe();
+    let sink = Arc::new(Recording {
+        broken: true,
+        ..Recording::default()
+    });
+    let notifier = Notifier::new(
+        f.engine.clone(),
+        "ann",
+        sink,
+        NotificationSettings::default(),
+        "en",
+    );
+    let task = tokio::spawn(notifier.clone().run());
+    let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("an event in time")
+        .expect("event");
+    assert_eq!(
+        event,
+        kefu_core::event::DomainEvent::NotifierChanged { available: false },
+        "the UI learns that only in-app alerts are left"
+    );
+    assert!(!notifier.available());
+    let customer = kefu_emulator::sim::new_customer(
+        &f.emu.emulator,
+        &mut kefu_emulator::rng::Rng::new(3),
+        None,
+    );
+    say(&f, &customer, "hello");
+    f.engine
+        .sync_account(&kf())
+        .await
+        .expect("sync goes on without notifications");
+    eventually(
+        "the alert is still tracked for the UI to acknowledge",
+        || notifier.pending().len() == 1,
+    )
+    .await;
+    task.abort();
+}

@@ -1,0 +1,83 @@
+//! `health_get` and the `health` UI event: sync state, offline since when, the outbox backlog,
+//! whether system notifications work, and the waiting count (also the tray's).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Sync state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SyncState {
+    /// Synced; the last rounds succeeded.
+    Online,
+    /// The first import is under way.
+    Syncing,
+    /// Sync fails (see `offlineSince`).
+    Offline,
+    /// Offline so long that history may soon pass WeChat's 3-day horizon.
+    HistoryAtRisk,
+}
+
+/// Whether system notifications can be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum NotificationState {
+    /// A notification service answers.
+    Available,
+    /// None: the UI keeps in-app alerts.
+    Unavailable,
+}
+
+/// `health_get` response and the `health` event's payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HealthDto {
+    /// Sync state.
+    pub sync: SyncState,
+    /// Since when sync fails (unix seconds).
+    #[ts(type = "number | null")]
+    pub offline_since: Option<i64>,
+    /// Last successful sync (unix seconds).
+    #[ts(type = "number | null")]
+    pub last_sync_at: Option<i64>,
+    /// Replies waiting to be sent.
+    #[ts(type = "number")]
+    pub outbox_queued: i64,
+    /// System notifications.
+    pub notifications: NotificationState,
+    /// Customers waiting.
+    #[ts(type = "number")]
+    pub waiting_count: i64,
+}
+
+impl From<kefu_core::health::Health> for HealthDto {
+    fn from(h: kefu_core::health::Health) -> Self {
+        use kefu_core::health::SyncHealth;
+        Self {
+            sync: match h.sync {
+                SyncHealth::Online => SyncState::Online,
+                SyncHealth::Syncing => SyncState::Syncing,
+                SyncHealth::Offline => SyncState::Offline,
+                SyncHealth::HistoryAtRisk => SyncState::HistoryAtRisk,
+            },
+            offline_since: h.offline_since,
+            last_sync_at: h.last_sync_at,
+            outbox_queued: h.outbox_queued,
+            notifications: if h.notifications_available {
+                NotificationState::Available
+            } else {
+                NotificationState::Unavailable
+            },
+            waiting_count: h.waiting_count,
+        }
+    }
+}
+
+/// Health now.
+pub fn read(ctx: &crate::Context) -> Result<HealthDto, crate::IpcError> {
+    let available = ctx.notifier.as_ref().is_some_and(|n| n.available());
+    Ok(kefu_core::health::read(&ctx.engine.store, ctx.engine.clock.now(), available)?.into())
+}

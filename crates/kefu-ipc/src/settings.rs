@@ -1,0 +1,224 @@
+//! `settings_get` / `settings_set`: the agent's settings. The corp secret is write-only: the UI
+//! sends it, gets back only `hasSecret`, and it goes to the OS keyring, never to the settings
+//! file, a log or an error. Credentials, accounts, the agent's name and the welcome text take
+//! effect on restart (`restartRequired`); notifications, language and theme at once.
+
+use crate::{Context, ErrorCode, IpcError};
+use kefu_core::settings::{AppSettings, NotificationSettings, SaveError};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use ts_rs::TS;
+
+/// Notification preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NotificationSettingsDto {
+    /// Show system notifications.
+    pub enabled: bool,
+    /// Repeat an unacknowledged notification this often (seconds); 0 = no repeat.
+    pub repeat_seconds: u32,
+    /// Ask the notification service for a sound.
+    pub sound: bool,
+}
+
+/// `settings_get` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SettingsDto {
+    /// Corp id ("" when unset: demo mode).
+    pub corp_id: String,
+    /// Whether a secret is stored in the keyring (the secret itself is never sent back).
+    pub has_secret: bool,
+    /// Accounts to serve (empty: every account the app may serve).
+    pub open_kfids: Vec<String>,
+    /// The agent's name in this console ("" = the default).
+    pub agent_name: String,
+    /// Welcome text for customers who enter ("" = none).
+    pub welcome_text: String,
+    /// Notifications.
+    pub notifications: NotificationSettingsDto,
+    /// UI language.
+    #[ts(type = "\"zh-CN\" | \"en\"")]
+    pub language: String,
+    /// UI theme.
+    #[ts(type = "\"system\" | \"light\" | \"dark\"")]
+    pub theme: String,
+}
+
+/// `settings_set` request: only the fields given change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SettingsSetRequest {
+    /// Corp id ("" clears it).
+    #[ts(optional)]
+    pub corp_id: Option<String>,
+    /// The app secret: stored in the keyring ("" removes it). Write-only.
+    #[ts(optional)]
+    pub secret: Option<String>,
+    /// Accounts to serve.
+    #[ts(optional)]
+    pub open_kfids: Option<Vec<String>>,
+    /// The agent's name.
+    #[ts(optional)]
+    pub agent_name: Option<String>,
+    /// Welcome text ("" = none).
+    #[ts(optional)]
+    pub welcome_text: Option<String>,
+    /// Notifications.
+    #[ts(optional)]
+    pub notifications: Option<NotificationSettingsDto>,
+    /// UI language.
+    #[ts(optional, type = "\"zh-CN\" | \"en\"")]
+    pub language: Option<String>,
+    /// UI theme.
+    #[ts(optional, type = "\"system\" | \"light\" | \"dark\"")]
+    pub theme: Option<String>,
+}
+
+/// `settings_set` response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SettingsSetResponse {
+    /// The settings now.
+    pub settings: SettingsDto,
+    /// Some change (credentials, accounts, agent name, welcome text) takes effect when the app
+    /// restarts.
+    pub restart_required: bool,
+}
+
+/// Longest welcome text WeChat accepts (bytes of UTF-8, as for text messages).
+pub const MAX_WELCOME_BYTES: usize = 2048;
+/// Longest repeat interval.
+pub const MAX_REPEAT_SECONDS: u32 = 24 * 3600;
+/// How long the keyring may take before it counts as unavailable.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn dto(s: &AppSettings, has_secret: bool) -> SettingsDto {
+    SettingsDto {
+        corp_id: s.corp_id.clone().unwrap_or_default(),
+        has_secret,
+        open_kfids: s.open_kfids.clone(),
+        agent_name: s.agent_name.clone().unwrap_or_default(),
+        welcome_text: s.welcome_text.clone().unwrap_or_default(),
+        notifications: NotificationSettingsDto {
+            enabled: s.notifications.enabled,
+            repeat_seconds: s.notifications.repeat_seconds,
+            sound: s.notifications.sound,
+        },
+        language: s.language.clone(),
+        theme: s.theme.clone(),
+    }
+}
+
+/// The settings now.
+pub fn get(ctx: &Context) -> SettingsDto {
+    dto(&ctx.settings.get(), ctx.settings.has_secret())
+}
+
+fn invalid(message: impl Into<String>) -> IpcError {
+    IpcError::new(ErrorCode::InvalidSetting, message)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Applies a change: validates, stores the secret in the keyring (if given), writes the file,
+/// and passes notification preferences to the notifier.
+pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResponse, IpcError> {
+    let before = ctx.settings.get();
+    let mut next = before.clone();
+    if let Some(c) = r.corp_id {
+        if c.trim().len() > 64 {
+            return Err(invalid("the corp id is at most 64 characters"));
+        }
+        next.corp_id = non_empty(c);
+    }
+    if let Some(k) = r.open_kfids {
+        let mut ids: Vec<String> = k.into_iter().filter_map(non_empty).collect();
+        ids.dedup();
+        next.open_kfids = ids;
+    }
+    if let Some(a) = r.agent_name {
+        if a.trim().chars().count() > 64 {
+            return Err(invalid("the agent name is at most 64 characters"));
+        }
+        next.agent_name = non_empty(a);
+    }
+    if let Some(w) = r.welcome_text {
+        if w.len() > MAX_WELCOME_BYTES {
+            return Err(invalid(format!(
+                "the welcome text is at most {MAX_WELCOME_BYTES} bytes"
+            )));
+        }
+        next.welcome_text = non_empty(w);
+    }
+    if let Some(n) = r.notifications {
+        if n.repeat_seconds > MAX_REPEAT_SECONDS {
+            return Err(invalid(format!(
+                "repeat at most every {MAX_REPEAT_SECONDS} seconds"
+            )));
+        }
+        next.notifications = NotificationSettings {
+            enabled: n.enabled,
+            repeat_seconds: n.repeat_seconds,
+            sound: n.sound,
+        };
+    }
+    if let Some(l) = r.language {
+        if !matches!(l.as_str(), "zh-CN" | "en") {
+            return Err(invalid("language is zh-CN or en"));
+        }
+        next.language = l;
+    }
+    if let Some(t) = r.theme {
+        if !matches!(t.as_str(), "system" | "light" | "dark") {
+            return Err(invalid("theme is system, light or dark"));
+        }
+        next.theme = t;
+    }
+    let secret = r.secret.map(|s| s.trim().to_owned());
+    let secret_changed = secret.is_some();
+    let file = ctx.settings.clone();
+    let to_save = next.clone();
+    let saved = tokio::time::timeout(
+        KEYRING_TIMEOUT,
+        tokio::task::spawn_blocking(move || file.save(to_save, secret.as_deref())),
+    )
+    .await;
+    match saved {
+        Err(_) => {
+            return Err(IpcError::new(
+                ErrorCode::KeyringUnavailable,
+                "the system keyring did not answer",
+            ));
+        }
+        Ok(Err(e)) => return Err(IpcError::new(ErrorCode::Internal, e.to_string())),
+        Ok(Ok(Err(SaveError::Keyring(e)))) => {
+            return Err(IpcError::new(ErrorCode::KeyringUnavailable, e.to_string()));
+        }
+        Ok(Ok(Err(SaveError::Io(e)))) => {
+            return Err(IpcError::new(ErrorCode::Storage, e.to_string()));
+        }
+        Ok(Ok(Ok(()))) => {}
+    }
+    if let Some(n) = &ctx.notifier {
+        n.set_settings(next.notifications.clone(), &next.language)
+            .await;
+    }
+    let restart_required = secret_changed
+        || before.corp_id != next.corp_id
+        || before.open_kfids != next.open_kfids
+        || before.agent_name != next.agent_name
+        || before.welcome_text != next.welcome_text;
+    tracing::info!(restart_required, "settings saved");
+    Ok(SettingsSetResponse {
+        settings: dto(&next, ctx.settings.has_secret()),
+        restart_required,
+    })
+}

@@ -1,0 +1,121 @@
+// Desktop behaviour of the real window: a system notification reaches the notification daemon
+// (dunst on the private session bus) when a customer arrives, and a reply written while WeChat
+// cannot be reached waits in the outbox, visibly, and goes out exactly once when it can.
+// Run through scripts/e2e.sh.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
+import { claim, deliveryOf, dunstHistory, emulatorOf, openCustomer, reply, rpc, sentTo } from './lib/desktop.mjs';
+
+describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
+  /** @type {WebdriverIO.Browser | undefined} */
+  let browser;
+  let emulator;
+  const test = (name, fn, timeout = 120_000) => it(name, { timeout }, withArtifacts(() => browser, fn));
+
+  before(async () => {
+    browser = await startApp();
+    emulator = emulatorOf(browser);
+    await browser.waitUntil(async () => (await browser.$(byTestId('status-chip')).getAttribute('data-state')) === 'demo', {
+      timeout: 20_000,
+      timeoutMsg: 'the app did not reach demo mode',
+    });
+  });
+
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  test('a new customer is announced to the notification daemon, claimed and answered', async () => {
+    const nickname = `e2e通知${Date.now() % 100000}`;
+    const text = '我的快递到哪了？';
+    const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', { nickname, text });
+
+    let seen = [];
+    try {
+      await browser.waitUntil(
+        async () => (seen = await dunstHistory()).some((n) => n.body === `${nickname}: ${text}`),
+        { timeout: 30_000, interval: 500 },
+      );
+    } catch {
+      assert.fail(`dunst never received the notification; it has: ${JSON.stringify(seen.slice(0, 5))}`);
+    }
+    const note = seen.find((n) => n.body === `${nickname}: ${text}`);
+    assert.deepEqual(note, { appname: 'Kefu Desk', summary: '新客户等待中', body: `${nickname}: ${text}` });
+
+    const health = await rpc(browser, 'health_get');
+    assert.equal(health.notifications, 'available', `health: ${JSON.stringify(health)}`);
+
+    await openCustomer(browser, customer);
+    await claim(browser);
+    const answer = `e2e 已发货 ${Date.now()}`;
+    await reply(browser, answer);
+    let delivery;
+    try {
+      await browser.waitUntil(async () => (delivery = await deliveryOf(browser, answer)) === 'sent', {
+        timeout: 20_000,
+        interval: 250,
+      });
+    } catch {
+      assert.fail(`the reply was not shown as sent within 20 s (delivery=${delivery})`);
+    }
+    assert.equal((await sentTo(emulator, customer, answer)).length, 1, 'the emulator received the reply once');
+  });
+
+  test('offline: the reply waits in the outbox, visibly, then goes out exactly once', async () => {
+    const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {
+      nickname: `e2e离线${Date.now() % 100000}`,
+      text: '在吗',
+    });
+    await openCustomer(browser, customer);
+    await claim(browser);
+
+    // WeChat unreachable: every API call answers 502 until the faults are cleared.
+    await emulator('POST', '/emulator/faults', { endpoint: '*', count: 1_000_000, fault: { http: 502 } });
+    try {
+      const answer = `e2e 离线回复 ${Date.now()}`;
+      await reply(browser, answer);
+      let delivery;
+      try {
+        await browser.waitUntil(async () => (delivery = await deliveryOf(browser, answer)) === 'queued', {
+          timeout: 15_000,
+          interval: 250,
+        });
+      } catch {
+        assert.fail(`the reply was not shown as queued (delivery=${delivery})`);
+      }
+      let health;
+      try {
+        await browser.waitUntil(async () => (health = await rpc(browser, 'health_get')).sync === 'offline', {
+          timeout: 30_000,
+          interval: 500,
+        });
+      } catch {
+        assert.fail(`health never said offline: ${JSON.stringify(health)}`);
+      }
+      assert.ok(health.offlineSince > 0, 'offline says since when');
+      assert.ok(health.outboxQueued >= 1, `the reply is counted in the outbox: ${JSON.stringify(health)}`);
+      await browser.pause(3_000);
+      assert.equal(await deliveryOf(browser, answer), 'queued', 'still queued while offline');
+      assert.equal((await sentTo(emulator, customer, answer)).length, 0, 'nothing reached the API while offline');
+
+      await emulator('DELETE', '/emulator/faults');
+      try {
+        await browser.waitUntil(async () => (delivery = await deliveryOf(browser, answer)) === 'sent', {
+          timeout: 60_000,
+          interval: 500,
+        });
+      } catch {
+        assert.fail(`the reply did not go out after the network came back (delivery=${delivery})`);
+      }
+      await browser.pause(3_000);
+      assert.equal((await sentTo(emulator, customer, answer)).length, 1, 'sent exactly once');
+      await browser.waitUntil(async () => (await rpc(browser, 'health_get')).sync === 'online', {
+        timeout: 30_000,
+        timeoutMsg: 'health did not return to online',
+      });
+    } finally {
+      await emulator('DELETE', '/emulator/faults').catch(() => {});
+    }
+  }, 180_000);
+});
