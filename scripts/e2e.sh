@@ -102,7 +102,9 @@ outer() {
   (or point KEFU_DESK_BIN at a custom-protocol build)"
 
   local cmd
-  for cmd in node npm xvfb-run dbus-run-session ss pgrep timeout setsid; do
+  # dunst is started by D-Bus activation on the private session bus when the app shows its first
+  # notification; the tests read what it received with dunstctl (which calls busctl).
+  for cmd in node npm xvfb-run dbus-run-session ss pgrep timeout setsid dunst dunstctl busctl; do
     command -v "$cmd" >/dev/null || die "'$cmd' not found (see scripts/setup.sh)"
   done
   command -v WebKitWebDriver >/dev/null ||

@@ -12,6 +12,8 @@ KEFU_APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config fonts-noto-cjk python3-venv
   xvfb xauth imagemagick webkit2gtk-driver dunst gnome-keyring libsecret-tools
+  # busctl (dunstctl reads the notification daemon through it) and jq (scripts/measure-desktop.sh)
+  systemd jq
 )
 
 kefu_apt_install() {

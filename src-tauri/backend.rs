@@ -50,6 +50,14 @@ impl Backend {
                 (config, settings.data_dir.clone(), None, Mode::Live)
             }
             ApiMode::Demo => {
+                // The embedded emulator lives in memory and starts empty at every launch: its
+                // customers and cursors do not survive, so neither does demo data.
+                let demo = settings.data_dir.join("demo");
+                if let Err(e) = std::fs::remove_dir_all(&demo)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    tracing::warn!(error = %e, "old demo data not removed");
+                }
                 let seed = env("KEFU_DEMO_SEED")
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(1);
@@ -68,12 +76,7 @@ impl Backend {
                     Secret::new(kefu_emulator::DEFAULT_SECRET),
                 );
                 // Demo data never mixes with a real account's history.
-                (
-                    config,
-                    settings.data_dir.join("demo"),
-                    Some(running),
-                    Mode::Demo,
-                )
+                (config, demo, Some(running), Mode::Demo)
             }
         };
         let api_base = config.base_url.clone();

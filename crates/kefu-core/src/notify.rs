@@ -69,6 +69,8 @@ type OnOpen = Arc<dyn Fn(&str, &str) + Send + Sync>;
 /// The freedesktop notification service (dunst, GNOME, KDE …) through notify-rust.
 pub struct DesktopSink {
     on_open: OnOpen,
+    /// Handles of shown notifications, to close them.
+    handles: Mutex<HashMap<u32, notify_rust::NotificationHandle>>,
     /// Notifications with a thread waiting for their action.
     watched: Arc<Mutex<std::collections::HashSet<u32>>>,
 }
@@ -79,6 +81,7 @@ impl DesktopSink {
     pub fn new(on_open: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         Self {
             on_open: Arc::new(on_open),
+            handles: Default::default(),
             watched: Default::default(),
         }
     }
@@ -101,6 +104,10 @@ impl Sink for DesktopSink {
         }
         let handle = n.show().map_err(|e| SinkError(e.to_string()))?;
         let id = handle.id();
+        self.handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, handle);
         let first = self
             .watched
             .lock()
@@ -108,13 +115,15 @@ impl Sink for DesktopSink {
             .insert(id);
         if first {
             // One waiter per notification id: a repeat replaces the notification in place and
-            // the same waiter sees its action.
+            // the same waiter sees its action; it ends when the notification is closed.
             let on_open = self.on_open.clone();
             let watched = self.watched.clone();
             let (kfid, customer) = (alert.open_kfid.clone(), alert.external_userid.clone());
             std::thread::spawn(move || {
-                handle.wait_for_action(|action| {
-                    if OPEN_ACTIONS.contains(&action) {
+                let _ = notify_rust::handle_action(id, |response| {
+                    if let notify_rust::ActionResponse::Custom(action) = response
+                        && OPEN_ACTIONS.contains(action)
+                    {
                         on_open(&kfid, &customer);
                     }
                 });
@@ -128,11 +137,12 @@ impl Sink for DesktopSink {
     }
 
     fn close(&self, id: u32) {
-        let mut n = notify_rust::Notification::new();
-        n.id(id);
-        // Closing needs a handle; showing nothing under the same id and closing it is the
-        // protocol's way (CloseNotification by id).
-        if let Ok(h) = n.summary("").show() {
+        let handle = self
+            .handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        if let Some(h) = handle {
             h.close();
         }
     }
