@@ -41,7 +41,8 @@ export interface ConversationOptions {
 
 export class Conversation {
   selected = $state<SessionRef | null>(null);
-  messages = $state<MessageDto[]>([]);
+  // Replaced whole, never mutated in place: no deep proxy over thousands of messages.
+  messages = $state.raw<MessageDto[]>([]);
   hasOlder = $state(false);
   /** The run does not reach the newest message (after a jump). */
   detached = $state(false);

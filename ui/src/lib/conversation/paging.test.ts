@@ -25,6 +25,14 @@ describe('mergeNewest', () => {
     expect(merged.hasOlder).toBe(true);
   });
 
+  it('does not rely on row ids following message time', () => {
+    const shuffled = [m(9), m(3), m(7), m(1)];
+    const run = { messages: shuffled, hasOlder: true };
+    const page = [m(7), m(1), m(5)];
+    expect(ids(mergeNewest(run, page, true).messages)).toEqual([9, 3, 7, 1, 5]);
+    expect(ids(prependOlder(run, [m(8), m(2), m(9)], true).messages)).toEqual([8, 2, 9, 3, 7, 1]);
+  });
+
   it('takes the page when it reaches back over everything loaded', () => {
     const merged = mergeNewest({ messages: span(5, 10), hasOlder: true }, span(1, 12), false);
     expect(ids(merged.messages)).toEqual(ids(span(1, 12)));

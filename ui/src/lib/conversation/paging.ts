@@ -1,9 +1,11 @@
 /**
  * How pages of `message_list` join the messages on screen. The loaded messages are one
- * contiguous run, oldest → newest, without duplicates (by msgid). Invariants: a newest page that
- * overlaps the run replaces its tail (so delivery states and recalls refresh); one that leaves a
- * gap (more new messages than a page while away) replaces the run, never joins across the gap;
- * an older page is put in front, without the messages already there.
+ * contiguous run in the backend's order (oldest → newest), without duplicates (by msgid). Row ids
+ * are paging keys only: they are not compared, since their order need not follow message time.
+ * Invariants: a newest page that overlaps the run replaces its tail (so delivery states and
+ * recalls refresh, and a late message lands where the backend puts it); one that does not reach
+ * the run's newest message leaves a gap and replaces the run, never joins across the gap; an older
+ * page is put in front, without the messages already there.
  */
 import type { MessageDto } from '../ipc/contract';
 
@@ -13,25 +15,22 @@ export interface Run {
   hasOlder: boolean;
 }
 
-/** Joins the newest page (oldest → newest) to the run. */
+/** Joins the newest page (a complete suffix of the conversation, oldest → newest) to the run. */
 export function mergeNewest(run: Run, page: readonly MessageDto[], pageHasMore: boolean): Run {
   if (run.messages.length === 0 || page.length === 0) return { messages: [...page], hasOlder: pageHasMore };
-  const first = page[0]!.id;
-  const firstLoaded = run.messages[0]!.id;
-  const lastLoaded = run.messages[run.messages.length - 1]!.id;
-  // A gap between what we have and this page (or nothing older left): start again from the page.
-  if (first > lastLoaded) return { messages: [...page], hasOlder: pageHasMore };
-  // The page reaches back over everything loaded.
-  if (first <= firstLoaded) return { messages: [...page], hasOlder: pageHasMore };
   const inPage = new Set(page.map((m) => m.msgid));
-  const kept = run.messages.filter((m) => m.id < first && !inPage.has(m.msgid));
-  return { messages: [...kept, ...page], hasOlder: run.hasOlder };
+  const newestLoaded = run.messages[run.messages.length - 1]!;
+  // A gap between what we have and this page: start again from the page.
+  if (!inPage.has(newestLoaded.msgid)) return { messages: [...page], hasOlder: pageHasMore };
+  const kept = run.messages.filter((m) => !inPage.has(m.msgid));
+  // The page reaches back over everything loaded: its own "more" decides.
+  const hasOlder = kept.length === 0 ? pageHasMore : run.hasOlder;
+  return { messages: [...kept, ...page], hasOlder };
 }
 
 /** Puts an older page (oldest → newest) in front of the run. */
 export function prependOlder(run: Run, page: readonly MessageDto[], pageHasMore: boolean): Run {
   const known = new Set(run.messages.map((m) => m.msgid));
-  const firstId = run.messages[0]?.id;
-  const older = page.filter((m) => !known.has(m.msgid) && (firstId === undefined || m.id < firstId));
+  const older = page.filter((m) => !known.has(m.msgid));
   return { messages: [...older, ...run.messages], hasOlder: pageHasMore && older.length > 0 };
 }

@@ -36,7 +36,7 @@ export interface CustomerOptions {
 
 export class CustomerState {
   selectedId = $state<string | null>(null);
-  customer = $state<CustomerDto | null>(null);
+  customer = $state.raw<CustomerDto | null>(null);
   loading = $state(false);
   error = $state<RpcError | null>(null);
   /** The note as the agent is typing it. */
