@@ -80,7 +80,7 @@ export interface SearchOptions {
 export class Search {
   query = $state('');
   filters = $state<SearchFilters>({ ...NO_FILTERS });
-  hits = $state<Hit[]>([]);
+  hits = $state.raw<Hit[]>([]);
   nextBefore = $state<number | null>(null);
   loading = $state(false);
   loadingMore = $state(false);
@@ -91,6 +91,7 @@ export class Search {
   readonly #call: Call;
   readonly #debounceMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
 
   constructor({ call = rpc, debounceMs = SEARCH_DEBOUNCE_MS }: SearchOptions = {}) {
@@ -158,6 +159,19 @@ export class Search {
     } finally {
       this.loadingMore = false;
     }
+  }
+
+  /**
+   * New messages were stored: search the same query again shortly (coalesced), so results stay
+   * current while the view is open. Nothing happens while the agent types or pages.
+   */
+  refreshSoon(delayMs = 1_000): void {
+    if (!this.answered || this.answered !== this.query.trim() || this.loading || this.loadingMore) return;
+    if (this.#refreshTimer !== undefined) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      if (this.answered === this.query.trim() && !this.loading && this.hits.length <= SEARCH_PAGE) void this.run();
+    }, delayMs);
   }
 
   setFilters(filters: Partial<SearchFilters>): void {

@@ -83,3 +83,30 @@ describe('Search', () => {
     expect(calls).toEqual(['a', 'b']);
   });
 });
+
+describe('Search.refreshSoon', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('searches the answered query again once after new messages, and not while typing', async () => {
+    let calls = 0;
+    let answer = [m('a', 'x')];
+    const search = new Search({ call: async <T>() => ((calls++, { messages: answer }) as T), debounceMs: 0 });
+    search.refreshSoon();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(calls, 'nothing asked yet: nothing to refresh').toBe(0);
+    search.input('x');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
+    answer = [m('b', 'x'), m('a', 'x')];
+    search.refreshSoon();
+    search.refreshSoon();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls, 'coalesced into one search').toBe(2);
+    expect(search.hits.map((h) => h.message.msgid)).toEqual(['b', 'a']);
+    search.query = 'xy';
+    search.refreshSoon();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(calls, 'the query being typed is not the answered one').toBe(2);
+  });
+});
