@@ -1,0 +1,162 @@
+// The agent's keyboard and history tools in the real window: the command palette (Ctrl+K) runs
+// an action, and a history search hit opens its conversation scrolled to the message, highlighted.
+// Run through scripts/e2e.sh (Xvfb + tauri-driver + an isolated profile).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Key } from 'webdriverio';
+import { byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
+
+describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
+  /** @type {WebdriverIO.Browser | undefined} */
+  let browser;
+  const test = (name, fn, timeout = 90_000) => it(name, { timeout }, withArtifacts(() => browser, fn));
+  const $ = (testId) => browser.$(byTestId(testId));
+
+  before(async () => {
+    browser = await startApp();
+    // The first load settles (demo mode) before keys are sent.
+    await browser.waitUntil(async () => (await $('status-chip').getAttribute('data-state')) === 'demo', {
+      timeout: 20_000,
+      timeoutMsg: 'the app did not reach demo mode',
+    });
+  });
+
+  after(async () => {
+    await browser?.deleteSession();
+  });
+
+  /** The embedded emulator's control API (its base URL comes from the backend's app_info). */
+  let apiBase;
+  const emulator = async (method, route, body) => {
+    if (!apiBase) {
+      const info = await browser.execute(
+        "return await window.__TAURI_INTERNALS__.invoke('rpc', {cmd: 'app_info', req: {}})",
+      );
+      apiBase = info.apiBase.replace(/\/+$/, '');
+    }
+    const res = await fetch(`${apiBase}${route}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${route}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+
+  test('Ctrl+K opens the command palette, typing filters it, Enter runs the action', async () => {
+    await $('workbench').click();
+    await browser.keys([Key.Ctrl, 'k']);
+    const palette = await $('palette');
+    await palette.waitForDisplayed({ timeout: 5_000, timeoutMsg: 'Ctrl+K did not open the command palette' });
+    const input = await $('palette-input');
+    assert.equal(await input.isFocused(), true, 'the palette input has the focus');
+
+    const all = await browser.$$(byTestId('palette-item')).length;
+    assert.ok(all >= 10, `the palette lists every action (${all})`);
+    const settingsKeys = await browser.$(`${byTestId('palette-item')}[data-action="settings"] kbd`).getText();
+    assert.ok(settingsKeys, 'each action shows its key');
+
+    await input.setValue('设置');
+    await browser.waitUntil(
+      async () => {
+        const first = await browser.$(byTestId('palette-item'));
+        return (await first.isExisting()) && (await first.getAttribute('data-action')) === 'settings';
+      },
+      { timeout: 5_000, timeoutMsg: 'typing 设置 did not put the settings action first' },
+    );
+    assert.ok((await browser.$$(byTestId('palette-item')).length) < all, 'typing narrows the list');
+
+    await browser.keys([Key.Enter]);
+    await $('settings-view').waitForDisplayed({ timeout: 5_000, timeoutMsg: 'Enter did not open the settings' });
+    assert.equal(await palette.isExisting(), false, 'the palette closes after running an action');
+    assert.equal(await $('workbench').getAttribute('data-view'), 'settings');
+
+    // The same registry answers the action's own key: back to the desk with Alt+1.
+    await browser.keys([Key.Alt, '1']);
+    await browser.waitUntil(async () => (await $('workbench').getAttribute('data-view')) === 'desk', {
+      timeout: 5_000,
+      timeoutMsg: 'Alt+1 did not return to the desk',
+    });
+  });
+
+  test(
+    'a search hit opens its conversation scrolled to the message and highlights it',
+    async () => {
+      const stamp = Date.now();
+      const marker = `E2E${stamp}`;
+      const first = await emulator('POST', '/emulator/customers/say', {
+        nickname: `e2e-search-${stamp}`,
+        text: `我的订单号是 ${marker}，麻烦帮我查一下`,
+      });
+      const customer = first.external_userid;
+      const target = first.msgid;
+      assert.ok(customer && target, `the emulator names the customer and the message: ${JSON.stringify(first)}`);
+      // Enough later messages that the hit is outside the newest page the conversation opens on.
+      for (let i = 0; i < 130; i++) {
+        await emulator('POST', '/emulator/customers/say', { external_userid: customer, text: `后续消息 ${i}` });
+      }
+
+      await $('nav-search').click();
+      const input = await $('search-input');
+      await input.waitForDisplayed({ timeout: 5_000 });
+      await input.setValue(marker);
+
+      const hit = await browser.$(`${byTestId('search-result')}[data-msgid=${JSON.stringify(target)}]`);
+      // The message reaches the store (and its index) as sync pulls it: search again until it does.
+      let found = false;
+      for (let attempt = 0; attempt < 12 && !found; attempt++) {
+        await input.setValue(attempt % 2 ? `${marker} ` : marker);
+        found = await hit.waitForExist({ timeout: 4_000, interval: 200 }).then(
+          () => true,
+          () => false,
+        );
+      }
+      assert.ok(found, `no search result for ${marker} within 48 s`);
+      const marked = await hit.$$('mark').map((m) => m.getText());
+      assert.ok(
+        marked.some((text) => text.includes(marker) || marker.includes(text)),
+        `the hit marks the match: ${JSON.stringify(marked)}`,
+      );
+      assert.equal(await hit.getAttribute('data-customer'), customer);
+
+      await hit.click();
+      await browser.waitUntil(
+        async () =>
+          (await $('workbench').getAttribute('data-view')) === 'desk' &&
+          (await $('conversation').getAttribute('data-customer')) === customer,
+        { timeout: 10_000, timeoutMsg: 'clicking the hit did not open its conversation' },
+      );
+
+      const message = await browser.$(`${byTestId('message')}[data-msgid=${JSON.stringify(target)}]`);
+      await message.waitForExist({ timeout: 10_000, timeoutMsg: 'the message is not in the opened conversation' });
+      let state;
+      try {
+        await browser.waitUntil(
+          async () => {
+            state = await browser.execute((id) => {
+              const el = [...document.querySelectorAll('[data-testid="message"]')].find(
+                (m) => m.getAttribute('data-msgid') === id,
+              );
+              const list = document.querySelector('[data-testid="message-list"]');
+              if (!el || !list) return null;
+              const r = el.getBoundingClientRect();
+              const l = list.getBoundingClientRect();
+              return {
+                visible: r.top >= l.top - 1 && r.bottom <= l.bottom + 1,
+                highlighted: el.getAttribute('data-highlighted') === 'true',
+                text: el.textContent,
+              };
+            }, target);
+            return state?.visible && state.highlighted;
+          },
+          { timeout: 5_000, interval: 100 },
+        );
+      } catch {
+        assert.fail(`the message is not visible and highlighted in its conversation: ${JSON.stringify(state)}`);
+      }
+      assert.ok(state.text.includes(marker), 'it is the message that was searched for');
+    },
+    150_000,
+  );
+});
