@@ -12,3 +12,7 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
 );
 -- Existing messages are indexed after this migration by Store::backfill_search (resumable:
 -- it takes the rows whose search_key is still NULL).
+-- Keep a whole page's tokens in memory until commit (FTS5 flushes a segment whenever its
+-- pending data passes 'hashsize', 1 MiB by default: several small segments per page, each
+-- merged again later).
+INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 16777216);

@@ -10,6 +10,7 @@ pub mod health;
 pub mod media;
 pub mod notify;
 pub mod rules;
+pub mod search;
 pub mod settings;
 pub mod store;
 pub mod worker;

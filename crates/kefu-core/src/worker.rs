@@ -77,6 +77,12 @@ async fn run(
                     } else {
                         (idle * 2).min(IDLE_MAX)
                     };
+                    if stored == 0 {
+                        // Quiet: tidy the search index a little (keeps searches fast).
+                        if let Err(e) = engine.store.search_merge_step() {
+                            tracing::warn!(error = %e, "search index merge failed");
+                        }
+                    }
                     (idle, WorkerState::Idle)
                 }
                 Err(e) => {

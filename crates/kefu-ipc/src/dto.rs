@@ -322,17 +322,6 @@ pub struct ReplySendResponse {
     pub state: String,
 }
 
-/// `search_messages` request. The query is plain text, never query syntax.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SearchRequest {
-    /// Text to find.
-    pub query: String,
-    /// Most results (default 50).
-    pub limit: Option<u32>,
-}
-
 /// An event for the UI: refetch what changed; on `resync`, refetch everything.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(

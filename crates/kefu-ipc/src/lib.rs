@@ -9,6 +9,7 @@ pub mod events;
 mod health;
 pub mod media_url;
 mod reply;
+mod search;
 mod servicer;
 mod settings;
 
@@ -20,6 +21,7 @@ pub use customer::{
 pub use dto::*;
 pub use health::{HealthDto, NotificationState, SyncState};
 pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
+pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, SnippetSegment};
 pub use servicer::{
     ServicerDto, ServicerListRequest, ServicerListResponse, SessionTransferRequest,
 };
@@ -240,18 +242,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
                 state: row.state,
             })
         }
-        "search_messages" => {
-            let r: SearchRequest = parse(req)?;
-            let hits = store
-                .search(&r.query, r.limit.unwrap_or(50) as usize)?
-                .into_iter()
-                .map(MessageDto::from)
-                .collect::<Vec<_>>();
-            ok(MessageListResponse {
-                messages: hits,
-                has_more: false,
-            })
-        }
+        "search_messages" => search::search_messages(store, req),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;
             ok(Empty {})

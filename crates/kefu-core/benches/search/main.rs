@@ -5,7 +5,7 @@
 //! full result set with a brute-force scan, conversation open latency, and the brute-force
 //! scan time as the floor.
 //!
-//! `cargo bench -p kefu-core --bench search -- [MESSAGES] [--db PATH] [--runs N]`
+//! `cargo bench -p kefu-core --bench search -- [MESSAGES] [--db PATH] [--runs N] [--ingest-only]`
 //! With `--db`, an existing database of the same size is reused instead of generated.
 
 mod corpus;
@@ -61,6 +61,7 @@ struct Args {
     messages: usize,
     db: Option<PathBuf>,
     runs: usize,
+    ingest_only: bool,
 }
 
 fn args() -> Args {
@@ -68,6 +69,7 @@ fn args() -> Args {
         messages: 1_000_000,
         db: None,
         runs: 20,
+        ingest_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -75,6 +77,7 @@ fn args() -> Args {
             "--db" => a.db = it.next().map(PathBuf::from),
             "--runs" => a.runs = it.next().and_then(|r| r.parse().ok()).unwrap_or(a.runs),
             "--bench" => {}
+            "--ingest-only" => a.ingest_only = true,
             other => {
                 if let Ok(n) = other.replace('_', "").parse() {
                     a.messages = n;
@@ -140,6 +143,15 @@ fn main() -> anyhow::Result<()> {
             corpus.page(n);
             written += n;
         }
+    }
+    if args.ingest_only {
+        if let Some((written, store_secs, cpu_secs, _, _)) = ingest {
+            println!(
+                "ingested {written} in {store_secs:.1} s ({:.0} msg/s, {cpu_secs:.1} s CPU)",
+                written as f64 / store_secs
+            );
+        }
+        return Ok(());
     }
     let db_bytes: u64 = ["", "-wal"]
         .iter()

@@ -80,11 +80,30 @@ enum Command {
     End(QueueArgs),
     /// Messages containing QUERY, newest first.
     Search {
-        /// Text to find (plain text, never query syntax).
+        /// Text to find: every space-separated term must occur, "quoted parts" as written.
+        /// Plain text, never query syntax.
         query: String,
         /// Most results.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only this customer (`external_userid`).
+        #[arg(long)]
+        customer: Option<String>,
+        /// Only this account (`open_kfid`).
+        #[arg(long)]
+        account: Option<String>,
+        /// Sent on or after: Unix seconds or YYYY-MM-DD (UTC).
+        #[arg(long, value_parser = parse_time_start)]
+        since: Option<i64>,
+        /// Sent on or before: Unix seconds or YYYY-MM-DD (UTC, the whole day).
+        #[arg(long, value_parser = parse_time_end)]
+        until: Option<i64>,
+        /// Only messages from `customer` or `agent`.
+        #[arg(long, value_parser = ["customer", "agent"])]
+        sender: Option<String>,
+        /// Next page: the `next_before` printed by the previous page.
+        #[arg(long)]
+        before: Option<i64>,
     },
 }
 
@@ -356,22 +375,95 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await?,
             )?
         }
-        Command::Search { query, limit } => {
-            let hits = store.search(&query, limit)?;
-            print(cli.json, json!(hits), || {
-                hits.iter()
-                    .map(|m| {
+        Command::Search {
+            query,
+            limit,
+            customer,
+            account,
+            since,
+            until,
+            sender,
+            before,
+        } => {
+            let filter = kefu_core::store::SearchFilter {
+                open_kfid: account,
+                customer,
+                since,
+                until,
+                sender: sender.map(|s| match s.as_str() {
+                    "customer" => kefu_core::store::Sender::Customer,
+                    _ => kefu_core::store::Sender::Agent,
+                }),
+            };
+            let page = store.search(&query, &filter, before, limit)?;
+            let bold = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            print(cli.json, json!(page), || {
+                let mut lines: Vec<String> = page
+                    .hits
+                    .iter()
+                    .map(|h| {
+                        let snippet: String = h
+                            .snippet
+                            .iter()
+                            .map(|seg| match (seg.hit, bold) {
+                                (true, true) => format!("\x1b[1;31m{}\x1b[0m", seg.text),
+                                _ => seg.text.clone(),
+                            })
+                            .collect();
                         format!(
-                            "{} {} {}",
-                            m.send_time,
-                            m.external_userid.as_deref().unwrap_or(""),
-                            m.text.as_deref().unwrap_or("")
+                            "{} {} {} {}",
+                            h.message.send_time,
+                            h.nickname
+                                .as_deref()
+                                .or(h.message.external_userid.as_deref())
+                                .unwrap_or(""),
+                            h.message.msgid,
+                            snippet.replace('\n', " ")
                         )
                     })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                    .collect();
+                if let Some(next) = page.next_before {
+                    lines.push(format!("more: --before {next}"));
+                }
+                lines.join("\n")
             });
         }
     }
     Ok(())
+}
+
+/// Parses Unix seconds or a UTC date (its first second).
+fn parse_time_start(s: &str) -> Result<i64, String> {
+    parse_time(s, 0)
+}
+
+/// Parses Unix seconds or a UTC date (its last second).
+fn parse_time_end(s: &str) -> Result<i64, String> {
+    parse_time(s, 86_399)
+}
+
+fn parse_time(s: &str, day_offset: i64) -> Result<i64, String> {
+    if let Ok(secs) = s.parse::<i64>() {
+        return Ok(secs);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let bad = || format!("expected Unix seconds or YYYY-MM-DD, got {s:?}");
+    let [y, m, d] = parts[..] else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, i64, i64) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    // Days from 1970-01-01 (H. Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400 + day_offset)
 }

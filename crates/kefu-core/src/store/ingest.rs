@@ -1,7 +1,7 @@
 //! Storing a `sync_msg` page: messages, the session changes they imply, and the cursor, in one
 //! transaction. Idempotent: an item already stored is skipped, including its session effects.
 
-use super::{Result, Store};
+use super::{Result, Store, search};
 use kefu_wechat::event::Event;
 use kefu_wechat::message::{Body, Message, SyncItem, origin};
 use rusqlite::{Transaction, params};
@@ -40,18 +40,21 @@ impl Store {
                         .as_ref()
                         .map(|m| m.as_str().to_owned())
                         .unwrap_or_else(|| format!("raw:{}", content_key(&r.json.to_string())));
+                    let send_time = r.send_time.unwrap_or(now);
+                    let key = search::new_key(&tx, send_time)?;
                     let n = exec(&tx,
-                        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, json, raw_reason)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, json, raw_reason, search_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                         params![
                             msgid,
                             r.open_kfid.as_ref().map(|k| k.as_str()).unwrap_or(open_kfid),
                             r.external_userid.as_ref().map(|c| c.as_str()),
-                            r.send_time.unwrap_or(now),
+                            send_time,
                             r.origin.unwrap_or(0),
                             r.msgtype.as_deref().unwrap_or("unknown"),
                             r.json.to_string(),
                             format!("{:?}", r.reason),
+                            key,
                         ],
                     )?;
                     if n > 0 {
@@ -96,18 +99,22 @@ fn content_key(s: &str) -> String {
 fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<bool> {
     let kfid = m.open_kfid().map(|k| k.as_str()).unwrap_or(open_kfid);
     let customer = m.external_userid().map(|c| c.as_str());
-    let text = match &m.body {
-        Body::Text { text } => Some(text.content.as_str()),
-        _ => None,
+    let (text, extra) = match &m.body {
+        Body::Text { text } => (Some(text.content.as_str()), None),
+        other => (None, crate::search::text_of(other)),
     };
     let json = serde_json::to_string(m).expect("wire types serialise");
+    let key = search::new_key(tx, m.send_time)?;
     let n = exec(tx,
-        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, servicer_userid, text, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![m.msgid.as_str(), kfid, customer, m.send_time, m.origin, m.body.msgtype(), m.servicer_userid.as_ref().map(|s| s.as_str()), text, json],
+        "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, servicer_userid, text, json, search_key, search_extra)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![m.msgid.as_str(), kfid, customer, m.send_time, m.origin, m.body.msgtype(), m.servicer_userid.as_ref().map(|s| s.as_str()), text, json, key, extra],
     )?;
     if n == 0 {
         return Ok(false);
+    }
+    if let Some(t) = text.or(extra.as_deref()) {
+        search::index_text(tx, key, t)?;
     }
     if let Some(media_id) = m.body.media_id() {
         exec(

@@ -15,6 +15,7 @@ mod media;
 mod outbox;
 mod query;
 mod queue;
+mod search;
 
 pub use alert::AlertInfo;
 pub use conversation::{MAX_PAGE, MediaInfo, MessageContext, MessageRow};
@@ -28,6 +29,7 @@ pub use media::PendingMedia;
 pub use outbox::{OutboxRow, ReplyRefused, RetryRefused};
 pub use query::{HISTORY_RISK_SECS, SessionRow, StatusRow, StoredMessage};
 pub use queue::{QueueAction, QueueRefused};
+pub use search::{SearchFilter, SearchHit, SearchPage, Sender};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -87,10 +89,19 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_768)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        Ok(Self {
+        let store = Self {
             conn: Mutex::new(conn),
             path: path.to_owned(),
-        })
+        };
+        // A database from before search (or an interrupted back-fill) is indexed now.
+        let mut last_logged = 0;
+        store.backfill_search(|done, total| {
+            if done == total || done - last_logged >= 100_000 {
+                tracing::info!(done, total, "indexing stored messages for search");
+                last_logged = done;
+            }
+        })?;
+        Ok(store)
     }
 
     /// Where the database lives.

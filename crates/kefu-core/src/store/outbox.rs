@@ -1,7 +1,7 @@
 //! The durable outbox: a reply is a row (with its msgid) before any network call, and the
 //! message shows in the conversation at once with its delivery state.
 
-use super::{Result, Store};
+use super::{Result, Store, search};
 use crate::rules;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -150,10 +150,14 @@ impl Store {
             .ok()
             .and_then(|v| v.get("msgtype").and_then(|t| t.as_str()).map(str::to_owned))
             .unwrap_or_else(|| "text".into());
+        let key = search::new_key(&tx, now)?;
         tx.execute(
-            "INSERT INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
-            params![msgid, open_kfid, customer, now, msgtype, summary, content_json],
+            "INSERT INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json, search_key) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
+            params![msgid, open_kfid, customer, now, msgtype, summary, content_json, key],
         )?;
+        if let Some(text) = summary {
+            search::index_text(&tx, key, text)?;
+        }
         tx.execute(
             "UPDATE session SET replies_since_customer = replies_since_customer + 1, updated_at = ?3 WHERE open_kfid = ?1 AND external_userid = ?2",
             params![open_kfid, customer, now],
@@ -195,10 +199,14 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, CASE WHEN ?5 = 'sent' THEN ?7 END)",
             params![msgid, open_kfid, customer, content_json, state, error, now],
         )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json) VALUES (?1, ?2, ?3, ?4, 0, 'text', ?5, ?6)",
-            params![msgid, open_kfid, customer, now, summary, content_json],
+        let key = search::new_key(&tx, now)?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json, search_key) VALUES (?1, ?2, ?3, ?4, 0, 'text', ?5, ?6, ?7)",
+            params![msgid, open_kfid, customer, now, summary, content_json, key],
         )?;
+        if let (1, Some(text)) = (inserted, summary.as_deref()) {
+            search::index_text(&tx, key, text)?;
+        }
         tx.commit()?;
         Ok(())
     }

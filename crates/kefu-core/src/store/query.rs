@@ -76,10 +76,13 @@ pub struct StatusRow {
 /// WeChat's 3-day horizon).
 pub const HISTORY_RISK_SECS: i64 = 2 * 24 * 3600;
 
+/// The columns [`message_row`] reads, in order (`m` = message, `o` = outbox).
+pub(super) const SELECT_MESSAGE_COLUMNS: &str = "m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state";
+
 const SELECT_MESSAGE: &str = "SELECT m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state
      FROM message m LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0";
 
-fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     Ok(StoredMessage {
         msgid: r.get(0)?,
         open_kfid: r.get(1)?,
@@ -102,16 +105,6 @@ impl Store {
             .query_map(params![customer, limit as i64], message_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.reverse();
-        Ok(rows)
-    }
-
-    /// Messages whose text contains `query` (plain substring, never query syntax), newest first.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<StoredMessage>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!("{SELECT_MESSAGE} WHERE instr(m.text, ?1) > 0 ORDER BY m.send_time DESC, m.id DESC LIMIT ?2"))?;
-        let rows = stmt
-            .query_map(params![query, limit as i64], message_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 

@@ -61,16 +61,19 @@ pub struct SearchPage {
     pub next_before: Option<i64>,
 }
 
-/// Search key for a message sent at `send_time`: time order, unique. Called inside the
-/// transaction that inserts the message.
-pub(super) fn new_key(conn: &Connection, send_time: i64, msgid: &str) -> rusqlite::Result<i64> {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in msgid.bytes() {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    let mut key = (send_time.clamp(0, MAX_KEY_TIME) << KEY_SHIFT) | i64::from(h & 0xF_FFFF);
+/// Search key for a message sent at `send_time`: time order, unique, and increasing in the
+/// order messages of the same second are stored (the full-text index flushes a segment each
+/// time a key goes down, so keys must rise within a page). Called inside the transaction that
+/// inserts the message.
+pub(super) fn new_key(conn: &Connection, send_time: i64) -> rusqlite::Result<i64> {
+    let base = send_time.clamp(0, MAX_KEY_TIME) << KEY_SHIFT;
+    let last: Option<i64> = conn
+        .prepare_cached("SELECT max(search_key) FROM message WHERE search_key BETWEEN ?1 AND ?2")?
+        .query_row([base, base + (1 << KEY_SHIFT) - 1], |r| r.get(0))?;
+    let mut key = last.map_or(base, |k| k + 1);
+    // More than 2^20 messages in one second spill into the next second's keys: still unique.
     let mut taken = conn.prepare_cached("SELECT 1 FROM message WHERE search_key = ?1")?;
-    while taken.exists([key])? {
+    while key >= base + (1 << KEY_SHIFT) && taken.exists([key])? {
         key += 1;
     }
     Ok(key)
@@ -189,9 +192,8 @@ impl Store {
         let mut rows = if let Some(customer) = &filter.customer {
             // One customer's messages are few: read them all by conversation and check each.
             stmt = conn.prepare_cached(&format!(
-                "SELECT {CANDIDATE_COLUMNS} FROM message m INDEXED BY message_conversation
-                 WHERE m.open_kfid IN (SELECT open_kfid FROM session WHERE external_userid = ?1)
-                   AND m.external_userid = ?1 AND m.search_key >= ?2 AND m.search_key < ?3
+                "SELECT {CANDIDATE_COLUMNS} FROM message m INDEXED BY message_customer
+                 WHERE m.external_userid = ?1 AND m.search_key >= ?2 AND m.search_key < ?3
                  ORDER BY m.search_key DESC"
             ))?;
             stmt.query(params![customer, low, high])?
@@ -238,27 +240,27 @@ impl Store {
         while done < total {
             let mut conn = self.conn();
             let tx = conn.transaction()?;
-            let batch: Vec<(i64, String, i64, Option<String>, String)> = {
+            let batch: Vec<(i64, i64, Option<String>, String)> = {
                 let mut stmt = tx.prepare_cached(
-                    "SELECT id, msgid, send_time, text, json FROM message
+                    "SELECT id, send_time, text, json FROM message
                      INDEXED BY message_search_key WHERE search_key IS NULL LIMIT ?1",
                 )?;
                 stmt.query_map([BACKFILL_BATCH as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?
             };
             if batch.is_empty() {
                 break;
             }
-            for (id, msgid, send_time, text, json) in &batch {
+            for (id, send_time, text, json) in &batch {
                 let extra = match text {
                     Some(_) => None,
                     None => serde_json::from_str::<kefu_wechat::message::Message>(json)
                         .ok()
                         .and_then(|m| text_of(&m.body)),
                 };
-                let key = new_key(&tx, *send_time, msgid)?;
+                let key = new_key(&tx, *send_time)?;
                 tx.prepare_cached(
                     "UPDATE message SET search_key = ?2, search_extra = ?3 WHERE id = ?1",
                 )?
@@ -306,6 +308,20 @@ impl Store {
             )?;
         }
         Ok(total as u64)
+    }
+
+    /// One bounded step of merging the full-text index's segments, for idle moments: each
+    /// synced page adds a small segment, and fewer segments make searches faster. Returns
+    /// false once there is nothing left worth merging.
+    pub fn search_merge_step(&self) -> Result<bool> {
+        let conn = self.conn();
+        let before = conn.total_changes();
+        // Negative: merge even small levels (FTS5's 'merge' command, about 64 leaf pages).
+        conn.execute(
+            "INSERT INTO search_index (search_index, rank) VALUES ('merge', -64)",
+            [],
+        )?;
+        Ok(conn.total_changes() - before >= 2)
     }
 
     /// Merges the full-text index's segments (when idle: lowers the slowest searches).

@@ -112,12 +112,18 @@ async fn sync_sessions_messages_reply_and_search_from_the_command_line() {
 
     let mut search = kefu(&emu.base_url, dir.path());
     search.args(["search", "--json", "4567"]);
-    let hits = json(&output(search).await);
-    assert_eq!(
-        hits.as_array().map(Vec::len),
-        Some(1),
-        "a digit fragment finds the message"
+    let page = json(&output(search).await);
+    let hits = page["hits"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1, "a digit fragment finds the message: {page}");
+    assert!(
+        hits[0]["snippet"]
+            .as_array()
+            .expect("snippet")
+            .iter()
+            .any(|s| s["hit"] == true && s["text"] == "4567"),
+        "the match is highlighted: {page}"
     );
+    assert!(page["next_before"].is_null(), "one page holds it all");
 
     for (args, want) in [
         (vec!["claim"], "mine"),

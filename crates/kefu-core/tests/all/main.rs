@@ -4,6 +4,7 @@
 mod cli;
 mod engine;
 mod notify;
+mod search;
 
 use kefu_core::clock::{Clock, ManualClock, SystemClock};
 use kefu_core::engine::Engine;
