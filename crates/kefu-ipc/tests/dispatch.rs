@@ -837,3 +837,65 @@ fn ui_events_are_tagged_by_kind() {
         json!({"kind": "changed"})
     );
 }
+
+#[tokio::test]
+async fn search_finds_folded_text_with_highlights_filters_and_pages() {
+    let f = fixture(91, Box::new(MemorySecretStore::default())).await;
+    let customer = f
+        .customer_says(91, text("我的订单ＳＦ１２３４５６还没到 <b>急</b>"))
+        .await;
+    for i in 0..3 {
+        f.says(&customer, text(&format!("第{i}次催单 SF123456")))
+            .await;
+    }
+    let search = |req: Value| dispatch(&f.ctx, "search_messages", req);
+    let all = until(&f.ctx, "search_messages", json!({"query": "sf1234"}), |v| {
+        v["hits"].as_array().is_some_and(|h| h.len() == 4)
+    })
+    .await;
+    let oldest = &all["hits"][3];
+    assert_eq!(oldest["message"]["externalUserid"], customer.as_str());
+    let marked: Vec<&str> = oldest["snippet"]
+        .as_array()
+        .expect("snippet")
+        .iter()
+        .filter(|s| s["hit"] == true)
+        .filter_map(|s| s["text"].as_str())
+        .collect();
+    assert_eq!(
+        marked,
+        ["ＳＦ１２３４"],
+        "the original full-width text is marked"
+    );
+
+    let page = search(json!({"query": "SF123456", "limit": 3}))
+        .await
+        .expect("page 1");
+    assert_eq!(page["hits"].as_array().map(Vec::len), Some(3));
+    let next = search(json!({"query": "SF123456", "limit": 3, "before": page["nextBefore"]}))
+        .await
+        .expect("page 2");
+    assert_eq!(next["hits"].as_array().map(Vec::len), Some(1));
+    assert!(next["nextBefore"].is_null());
+
+    let agent = search(json!({"query": "sf1234", "sender": "agent"}))
+        .await
+        .expect("filter");
+    assert_eq!(agent["hits"].as_array().map(Vec::len), Some(0));
+    let other = search(json!({"query": "sf1234", "externalUserid": "wmSomeoneElse"}))
+        .await
+        .expect("filter");
+    assert_eq!(other["hits"].as_array().map(Vec::len), Some(0));
+    for junk in ["\"", "AND", "NEAR(", "*", "<b>", "😊"] {
+        search(json!({"query": junk}))
+            .await
+            .expect("any input is text");
+    }
+    let html = search(json!({"query": "<b>急"})).await.expect("search");
+    assert_eq!(
+        html["hits"].as_array().map(Vec::len),
+        Some(1),
+        "markup is text too"
+    );
+    f.stop().await;
+}
