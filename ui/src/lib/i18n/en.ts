@@ -156,6 +156,7 @@ export const en: Messages = {
   'media.failed': 'Download failed',
   'media.expired': 'Expired',
 
+  'media.unplayable': 'cannot be played here',
   'delivery.retry': 'Retry',
   'delivery.reason': '{reason}',
 

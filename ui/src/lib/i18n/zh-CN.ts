@@ -159,6 +159,7 @@ export const zhCN = {
   'media.failed': '下载失败',
   'media.expired': '已过期',
 
+  'media.unplayable': '无法在此播放',
   'delivery.retry': '重试',
   'delivery.reason': '{reason}',
 
