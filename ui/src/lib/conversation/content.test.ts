@@ -121,6 +121,7 @@ describe('failReasonText', () => {
   it('localises error codes and fail types and keeps other text', () => {
     expect(failReasonText('WINDOW_CLOSED')).toEqual({ key: 'error.WINDOW_CLOSED' });
     expect(failReasonText('fail_type 10')).toEqual({ key: 'failType.10' });
+    expect(failReasonText('msg_send_fail 10: the customer rejects messages')).toEqual({ key: 'failType.10' });
     expect(failReasonText('rate limited')).toEqual({ key: 'delivery.reason', params: { reason: 'rate limited' } });
     expect(failReasonText(null)).toBeNull();
   });

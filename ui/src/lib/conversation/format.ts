@@ -204,7 +204,8 @@ export function mediaStateText(state: string | null | undefined): Text {
 export function failReasonText(reason: string | null | undefined): Text | null {
   if (!reason) return null;
   if (Object.hasOwn(ERROR_KEYS, reason)) return errorText(reason);
-  const failType = /^fail_type[ :=]?(\d+)$/i.exec(reason.trim()) ?? /^(\d+)$/.exec(reason.trim());
+  // "msg_send_fail 10: …" (WeChat's later refusal) or "fail_type 10" name a fail type.
+  const failType = /^(?:msg_send_fail|fail_type)[ :=]?(\d+)\b/i.exec(reason.trim()) ?? /^(\d+)$/.exec(reason.trim());
   if (failType) return failTypeText(Number(failType[1]));
   return { key: 'delivery.reason', params: { reason } };
 }
