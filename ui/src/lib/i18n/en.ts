@@ -264,8 +264,8 @@ export const en: Messages = {
   'search.count': '{n} results',
   'search.countMore': '{n}+ results',
   'search.loadingMore': 'Loading more…',
-  'search.fromAgent': 'Our reply',
-  'search.fromColleague': 'Colleague (WeCom)',
+  'search.fromAgent': 'Our reply to {name}',
+  'search.fromColleague': 'Colleague’s reply to {name} (WeCom)',
 
   'settings.title': 'Settings',
   'settings.loading': 'Loading settings…',

@@ -267,8 +267,8 @@ export const zhCN = {
   'search.count': '{n} 条结果',
   'search.countMore': '{n}+ 条结果',
   'search.loadingMore': '正在加载更多…',
-  'search.fromAgent': '我方回复',
-  'search.fromColleague': '同事（企业微信）',
+  'search.fromAgent': '我方回复 {name}',
+  'search.fromColleague': '同事回复 {name}（企业微信）',
 
   'settings.title': '设置',
   'settings.loading': '正在加载设置…',
