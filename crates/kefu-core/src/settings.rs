@@ -100,6 +100,14 @@ impl Keyring {
         }
     }
 
+    /// Another entry (tests use their own, never the app's).
+    pub fn named(service: &str, user: &str) -> Self {
+        Self {
+            service: service.into(),
+            user: user.into(),
+        }
+    }
+
     fn entry(&self) -> Result<keyring::Entry, KeyringUnavailable> {
         keyring::Entry::new(&self.service, &self.user).map_err(unavailable)
     }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod engine;
+mod keyring;
 mod notify;
 mod search;
 
