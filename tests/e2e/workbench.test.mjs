@@ -80,6 +80,41 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     });
   });
 
+  test('a reply can be undone during its delay and is then never sent', async () => {
+    const stamp = Date.now();
+    const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {
+      nickname: `e2e-undo-${stamp}`,
+      text: '在吗？',
+    });
+    const item = await browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
+    await item.waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
+    await item.click();
+    const claim = await $('claim-button');
+    await claim.waitForClickable({ timeout: 10_000 });
+    await claim.click();
+
+    const text = `e2e undo ${stamp}`;
+    const composer = await $('composer');
+    await composer.waitForDisplayed({ timeout: 10_000 });
+    await composer.setValue(text);
+    await browser.keys([Key.Enter]);
+    const held = await $('held-reply');
+    await held.waitForDisplayed({ timeout: 2_000, timeoutMsg: 'Enter did not hold the reply for undo' });
+    assert.equal(await composer.getValue(), '', 'the composer is cleared while the reply is held');
+    await $('undo-button').click();
+    assert.equal(await held.isExisting(), false, 'the held reply is gone after undo');
+    assert.equal(await composer.getValue(), text, 'undo puts the text back into the composer');
+
+    await browser.pause(5_000);
+    const sent = (await emulator('GET', '/emulator/sent')).filter((m) => m.touser === customer);
+    assert.deepEqual(sent, [], 'an undone reply never reaches the API');
+    const shown = await browser.execute(
+      (t) => [...document.querySelectorAll('[data-testid="message-text"]')].some((el) => el.textContent === t),
+      text,
+    );
+    assert.equal(shown, false, 'an undone reply is not in the conversation');
+  });
+
   test(
     'a search hit opens its conversation scrolled to the message and highlights it',
     async () => {
