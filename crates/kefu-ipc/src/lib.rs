@@ -8,6 +8,7 @@ mod dto;
 pub mod events;
 mod health;
 pub mod media_url;
+mod open_url;
 mod reply;
 mod search;
 mod servicer;
@@ -20,6 +21,7 @@ pub use customer::{
 };
 pub use dto::*;
 pub use health::{HealthDto, NotificationState, SyncState};
+pub use open_url::{OpenUrlRequest, checked_url};
 pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
 pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, SnippetSegment};
 pub use servicer::{
@@ -75,6 +77,7 @@ pub const COMMANDS: &[&str] = &[
     "notification_ack",
     "search_messages",
     "sync_now",
+    "open_url",
 ];
 
 fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
@@ -243,6 +246,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             })
         }
         "search_messages" => search::search_messages(store, req),
+        "open_url" => open_url::open_url(req),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;
             ok(Empty {})

@@ -855,6 +855,11 @@ async fn search_finds_folded_text_with_highlights_filters_and_pages() {
     .await;
     let oldest = &all["hits"][3];
     assert_eq!(oldest["message"]["externalUserid"], customer.as_str());
+    assert!(
+        oldest["message"]["id"].as_i64().is_some_and(|id| id > 0),
+        "the row id, for paging around it"
+    );
+    assert_eq!(oldest["message"]["content"]["kind"], "text");
     let marked: Vec<&str> = oldest["snippet"]
         .as_array()
         .expect("snippet")

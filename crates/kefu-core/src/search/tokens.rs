@@ -23,8 +23,18 @@ use super::query::Query;
 /// term is still checked against each candidate's text.
 const MAX_CONDITION_CHARS: usize = 48;
 
-/// One token: 1, 2 or 3 characters (unused places are `'\0'`).
-type Token = [char; 3];
+/// One token: 1, 2 or 3 characters, and for a pair or trigram that occurs more than once, a
+/// fourth place saying "at least k times" (unused places are `'\0'`).
+type Token = [char; 4];
+
+/// Occurrence counts indexed per pair or trigram: "at least 2, 3, 4 times". A query that
+/// repeats a gram (`99999999`, `哈哈哈`) needs documents that repeat it as often; without this,
+/// every text containing `999` once would be a candidate.
+const MAX_COUNT: usize = 4;
+
+fn count_marker(k: usize) -> char {
+    char::from_u32(0xE100 + k as u32).unwrap_or('\u{E100}')
+}
 
 fn encode_char(c: char) -> char {
     if c.is_ascii() && !c.is_ascii_alphanumeric() {
@@ -35,7 +45,7 @@ fn encode_char(c: char) -> char {
 }
 
 fn token(chars: &[char]) -> Token {
-    let mut t = ['\0'; 3];
+    let mut t = ['\0'; 4];
     for (slot, &c) in t.iter_mut().zip(chars) {
         *slot = encode_char(c);
     }
@@ -68,6 +78,34 @@ fn trigrams_into(chars: &[char], out: &mut Vec<Token>) {
     }
 }
 
+/// Sorts and de-duplicates `tokens`, adding an "at least k times" token for each repeated pair
+/// or trigram: every k from 2 up to its count (capped) for a document, only the highest for a
+/// query.
+fn with_counts(tokens: &mut Vec<Token>, all_counts: bool) {
+    tokens.sort_unstable();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let mut n = 1;
+        while i + n < tokens.len() && tokens[i + n] == t {
+            n += 1;
+        }
+        out.push(t);
+        if t[1] != '\0' && n >= 2 {
+            let top = n.min(MAX_COUNT);
+            let from = if all_counts { 2 } else { top };
+            for k in from..=top {
+                let mut counted = t;
+                counted[3] = count_marker(k);
+                out.push(counted);
+            }
+        }
+        i += n;
+    }
+    *tokens = out;
+}
+
 fn write_tokens(tokens: &mut Vec<Token>, quoted: bool) -> String {
     tokens.sort_unstable();
     tokens.dedup();
@@ -92,6 +130,7 @@ pub fn index_doc(folded: &str) -> String {
     let chars: Vec<char> = folded.chars().collect();
     let mut tokens = Vec::with_capacity(chars.len() * 2 + 4);
     tokens_into(&chars, &mut tokens);
+    with_counts(&mut tokens, true);
     write_tokens(&mut tokens, false)
 }
 
@@ -101,17 +140,21 @@ pub fn condition(query: &Query) -> Option<String> {
     let mut tokens = Vec::new();
     for term in query.terms() {
         let chars: Vec<char> = term.chars().take(MAX_CONDITION_CHARS).collect();
+        let mut term_tokens = Vec::new();
         match chars.len() {
             0 => {}
-            1 => tokens.push(token(&chars)),
+            1 => term_tokens.push(token(&chars)),
             n if n >= 3 && chars.iter().all(char::is_ascii_alphanumeric) => {
-                trigrams_into(&chars, &mut tokens);
+                trigrams_into(&chars, &mut term_tokens);
             }
             _ => {
-                tokens.extend(chars.windows(2).map(token));
-                trigrams_into(&chars, &mut tokens);
+                term_tokens.extend(chars.windows(2).map(token));
+                trigrams_into(&chars, &mut term_tokens);
             }
         }
+        // Counts are per term: two terms may match the same occurrence.
+        with_counts(&mut term_tokens, false);
+        tokens.extend(term_tokens);
     }
     (!tokens.is_empty()).then(|| write_tokens(&mut tokens, true))
 }
@@ -127,7 +170,16 @@ mod tests {
         tokens.sort_unstable();
         assert_eq!(
             tokens,
-            ["k", "k\u{E021}", "o", "ok", "\u{E021}", "\u{E021}o"]
+            [
+                "k",
+                "k\u{E021}",
+                "o",
+                "ok",
+                "ok\u{E102}",
+                "\u{E021}",
+                "\u{E021}o"
+            ],
+            "`ok` twice also gives its at-least-twice token"
         );
         let doc = index_doc("sf12345");
         for t in ["s", "5", "sf", "45", "sf1", "f12", "123", "345"] {
@@ -168,5 +220,19 @@ mod tests {
         assert!(!expr.contains('*') && !expr.contains('(') && !expr.contains("NEAR"));
         assert!(expr.contains("\"nea\"") && expr.contains("\"ear\""));
         assert!(expr.contains("\"a\u{E02A}\""));
+    }
+
+    #[test]
+    fn repeated_grams_are_counted_up_to_four() {
+        let doc = index_doc("9999 哈哈哈");
+        let has = |t: String| doc.split(' ').any(|d| d == t);
+        assert!(has("999".into()) && has(format!("999{}", count_marker(2))));
+        assert!(!has(format!("999{}", count_marker(3))));
+        assert!(has(format!("哈哈{}", count_marker(2))));
+        let long = index_doc("99999999");
+        assert!(long.contains(&format!("999{}", count_marker(4))));
+        assert!(!long.contains(&format!("999{}", count_marker(5))));
+        let q = condition(&Query::parse("99999999999999")).unwrap_or_default();
+        assert_eq!(q, format!("\"999\" AND \"999{}\"", count_marker(4)));
     }
 }
