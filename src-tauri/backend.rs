@@ -81,8 +81,8 @@ impl Backend {
         };
         let api_base = config.base_url.clone();
         let store = Arc::new(Store::open_in(&data_dir)?);
-        let mut engine = Engine::new(Arc::new(Client::new(config)?), store, Arc::new(SystemClock));
-        engine.welcome = settings.welcome_text.clone();
+        let engine = Engine::new(Arc::new(Client::new(config)?), store, Arc::new(SystemClock));
+        engine.set_welcome(settings.welcome_text.clone());
         let (worker, _task) =
             kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir);
         let agent = env("KEFU_AGENT")

@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
-import { claim, deliveryOf, dunstHistory, emulatorOf, openCustomer, reply, rpc, sentTo } from './lib/desktop.mjs';
+import {
+  claim,
+  deliveryOf,
+  dunstClickFirst,
+  dunstCloseAll,
+  dunstDisplayed,
+  dunstHistory,
+  emulatorOf,
+  openCustomer,
+  reply,
+  rpc,
+  sentTo,
+} from './lib/desktop.mjs';
 
 describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
   /** @type {WebdriverIO.Browser | undefined} */
@@ -60,6 +72,43 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
       assert.fail(`the reply was not shown as sent within 20 s (delivery=${delivery})`);
     }
     assert.equal((await sentTo(emulator, customer, answer)).length, 1, 'the emulator received the reply once');
+  });
+
+  test('clicking a notification opens that customer\'s conversation', async () => {
+    // Only this test's customers write: the simulated ones are paused, shown notifications closed.
+    await emulator('POST', '/emulator/simulation', { paused: true });
+    try {
+      const { external_userid: first } = await emulator('POST', '/emulator/customers/say', {
+        nickname: `e2e先到${Date.now() % 100000}`,
+        text: '你好',
+      });
+      await openCustomer(browser, first);
+      await dunstCloseAll();
+      await browser.pause(500);
+      await dunstCloseAll();
+      assert.equal(await dunstDisplayed(), 0, 'no notification is shown before the customer writes');
+
+      const { external_userid: second } = await emulator('POST', '/emulator/customers/say', {
+        nickname: `e2e点击${Date.now() % 100000}`,
+        text: '发票开了吗',
+      });
+      await browser.waitUntil(async () => (await dunstDisplayed()) === 1, {
+        timeout: 30_000,
+        interval: 250,
+        timeoutMsg: 'dunst did not show the notification of the new customer',
+      });
+      const conversation = await browser.$(byTestId('conversation'));
+      assert.equal(await conversation.getAttribute('data-customer'), first, 'the first customer is still open');
+
+      await dunstClickFirst();
+      await browser.waitUntil(async () => (await conversation.getAttribute('data-customer')) === second, {
+        timeout: 10_000,
+        interval: 250,
+        timeoutMsg: 'clicking the notification did not open the conversation it announced',
+      });
+    } finally {
+      await emulator('POST', '/emulator/simulation', { paused: false }).catch(() => {});
+    }
   });
 
   test('offline: the reply waits in the outbox, visibly, then goes out exactly once', async () => {

@@ -109,7 +109,8 @@ pub struct Engine {
     /// Domain events for the UI and the notifier.
     pub events: crate::event::Events,
     /// Welcome text sent through `send_msg_on_event` when a customer enters; none when unset.
-    pub welcome: Option<String>,
+    /// Shared by every clone, so a change in the settings applies to the next customer.
+    welcome: Arc<std::sync::RwLock<Option<String>>>,
 }
 
 impl Engine {
@@ -122,8 +123,21 @@ impl Engine {
             max_retries: 40,
             backoff: (Duration::from_millis(50), Duration::from_secs(5)),
             events: Default::default(),
-            welcome: None,
+            welcome: Default::default(),
         }
+    }
+
+    /// Sets (or with `None` turns off) the welcome sent to customers who enter from now on.
+    pub fn set_welcome(&self, text: Option<String>) {
+        *self.welcome.write().unwrap_or_else(|p| p.into_inner()) = text;
+    }
+
+    /// The welcome text in effect.
+    pub fn welcome(&self) -> Option<String> {
+        self.welcome
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The accounts to serve: `configured`, or every account from `kf/account/list`.
@@ -287,14 +301,14 @@ impl Engine {
         open_kfid: &str,
         codes: Vec<(String, String, i64)>,
     ) -> Result<(), EngineError> {
-        let Some(text) = self.welcome.as_deref() else {
+        let Some(text) = self.welcome() else {
             return Ok(());
         };
         for (customer, code, entered_at) in codes {
             if self.clock.now() - entered_at > WELCOME_CODE_SECS {
                 continue;
             }
-            let content = Content::text(text);
+            let content = Content::text(&text);
             let json = serde_json::to_string(&content).expect("content serialises");
             let msgid = new_msgid();
             let request = kefu_wechat::api::SendMsgOnEventRequest {

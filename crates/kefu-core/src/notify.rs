@@ -66,13 +66,24 @@ pub const OPEN_ACTIONS: [&str; 2] = ["default", "open"];
 
 type OnOpen = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
+/// A notification on screen: its handle (which owns the D-Bus connection that sent it: the
+/// service sends the click back to that connection only) and the task waiting for the click.
+struct Shown {
+    handle: Arc<notify_rust::NotificationHandle>,
+    waiter: tokio::task::JoinHandle<()>,
+    generation: u64,
+}
+
 /// The freedesktop notification service (dunst, GNOME, KDE …) through notify-rust.
+///
+/// Called from blocking threads of a tokio runtime (the [`Notifier`] uses `spawn_blocking`):
+/// the click waiters run as tasks on that runtime.
 pub struct DesktopSink {
     on_open: OnOpen,
-    /// Handles of shown notifications, to close them.
-    handles: Mutex<HashMap<u32, notify_rust::NotificationHandle>>,
-    /// Notifications with a thread waiting for their action.
-    watched: Arc<Mutex<std::collections::HashSet<u32>>>,
+    /// Notifications on screen by id.
+    shown: Arc<Mutex<HashMap<u32, Shown>>>,
+    /// Tells a replaced notification's entry from the one that replaced it.
+    generations: std::sync::atomic::AtomicU64,
 }
 
 impl DesktopSink {
@@ -81,14 +92,20 @@ impl DesktopSink {
     pub fn new(on_open: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         Self {
             on_open: Arc::new(on_open),
-            handles: Default::default(),
-            watched: Default::default(),
+            shown: Default::default(),
+            generations: Default::default(),
         }
+    }
+
+    fn shown(&self) -> MutexGuard<'_, HashMap<u32, Shown>> {
+        self.shown.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 impl Sink for DesktopSink {
     fn show(&self, alert: &Alert, replaces: Option<u32>) -> Result<u32, SinkError> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| SinkError("no async runtime to wait for clicks".into()))?;
         let mut n = notify_rust::Notification::new();
         n.appname("Kefu Desk")
             .summary(&alert.summary)
@@ -102,48 +119,64 @@ impl Sink for DesktopSink {
         if let Some(id) = replaces {
             n.id(id);
         }
-        let handle = n.show().map_err(|e| SinkError(e.to_string()))?;
+        // Each show opens its own connection; a repeat that replaces a notification in place
+        // moves its click to the new connection, so the old waiter is stopped below.
+        let handle = Arc::new(n.show().map_err(|e| SinkError(e.to_string()))?);
         let id = handle.id();
-        self.handles
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, handle);
-        let first = self
-            .watched
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id);
-        if first {
-            // One waiter per notification id: a repeat replaces the notification in place and
-            // the same waiter sees its action; it ends when the notification is closed.
+        let generation = self
+            .generations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let waiter = {
+            let handle = handle.clone();
             let on_open = self.on_open.clone();
-            let watched = self.watched.clone();
+            let shown = self.shown.clone();
             let (kfid, customer) = (alert.open_kfid.clone(), alert.external_userid.clone());
-            std::thread::spawn(move || {
-                let _ = notify_rust::handle_action(id, |response| {
-                    if let notify_rust::ActionResponse::Custom(action) = response
-                        && OPEN_ACTIONS.contains(action)
-                    {
-                        on_open(&kfid, &customer);
+            runtime.spawn(async move {
+                let mut clicked = false;
+                handle
+                    .wait_for_action_async(|response| {
+                        clicked = match response {
+                            notify_rust::NotificationResponse::Default => true,
+                            notify_rust::NotificationResponse::Action(a) => {
+                                OPEN_ACTIONS.contains(&a.as_str())
+                            }
+                            _ => false,
+                        };
+                    })
+                    .await;
+                // Clicked or closed: this notification is gone from the screen.
+                {
+                    let mut shown = shown.lock().unwrap_or_else(|p| p.into_inner());
+                    if shown.get(&id).is_some_and(|s| s.generation == generation) {
+                        shown.remove(&id);
                     }
-                });
-                watched
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
-            });
+                }
+                if clicked {
+                    on_open(&kfid, &customer);
+                }
+            })
+        };
+        let replaced = self.shown().insert(
+            id,
+            Shown {
+                handle,
+                waiter,
+                generation,
+            },
+        );
+        if let Some(old) = replaced {
+            old.waiter.abort();
         }
         Ok(id)
     }
 
     fn close(&self, id: u32) {
-        let handle = self
-            .handles
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
-        if let Some(h) = handle {
-            h.close();
+        let Some(shown) = self.shown().remove(&id) else {
+            return;
+        };
+        shown.waiter.abort();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.block_on(shown.handle.close_async());
         }
     }
 

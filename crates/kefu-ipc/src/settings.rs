@@ -1,7 +1,7 @@
 //! `settings_get` / `settings_set`: the agent's settings. The corp secret is write-only: the UI
 //! sends it, gets back only `hasSecret`, and it goes to the OS keyring, never to the settings
-//! file, a log or an error. Credentials, accounts, the agent's name and the welcome text take
-//! effect on restart (`restartRequired`); notifications, language and theme at once.
+//! file, a log or an error. Credentials, accounts and the agent's name take effect on restart
+//! (`restartRequired`); the welcome text, notifications, language and theme at once.
 
 use crate::{Context, ErrorCode, IpcError};
 use kefu_core::settings::{AppSettings, NotificationSettings, SaveError};
@@ -211,11 +211,11 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
         n.set_settings(next.notifications.clone(), &next.language)
             .await;
     }
+    ctx.engine.set_welcome(next.welcome_text.clone());
     let restart_required = secret_changed
         || before.corp_id != next.corp_id
         || before.open_kfids != next.open_kfids
-        || before.agent_name != next.agent_name
-        || before.welcome_text != next.welcome_text;
+        || before.agent_name != next.agent_name;
     tracing::info!(restart_required, "settings saved");
     Ok(SettingsSetResponse {
         settings: dto(&next, ctx.settings.has_secret()),

@@ -733,6 +733,22 @@ async fn settings_keep_the_secret_write_only_and_survive_a_missing_keyring() {
         ),
         (Some("dark"), Some("en"))
     );
+    let welcome = dispatch(
+        ctx,
+        "settings_set",
+        json!({"welcomeText": "您好，我是小王"}),
+    )
+    .await
+    .expect("welcome");
+    assert_eq!(
+        (welcome["restartRequired"].as_bool(), ctx.engine.welcome()),
+        (Some(false), Some("您好，我是小王".to_string())),
+        "the next customer who enters gets the new welcome, without a restart"
+    );
+    dispatch(ctx, "settings_set", json!({"welcomeText": ""}))
+        .await
+        .expect("welcome off");
+    assert_eq!(ctx.engine.welcome(), None, "an empty welcome turns it off");
     let bad = dispatch(ctx, "settings_set", json!({"language": "fr"}))
         .await
         .expect_err("fr");

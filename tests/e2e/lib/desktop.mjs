@@ -51,6 +51,18 @@ export async function dunstHistory() {
   }));
 }
 
+/** How many notifications dunst shows right now. */
+export async function dunstDisplayed() {
+  const { stdout } = await run('dunstctl', ['count', 'displayed']);
+  return Number.parseInt(stdout.trim(), 10) || 0;
+}
+
+/** Closes every shown notification (they move to dunst's history). */
+export const dunstCloseAll = () => run('dunstctl', ['close-all']);
+
+/** Clicks the first shown notification: dunst invokes its default action, as a mouse click does. */
+export const dunstClickFirst = () => run('dunstctl', ['action', '0']);
+
 /** Waits for the queue item of `customer` and opens the conversation. */
 export async function openCustomer(browser, customer) {
   const item = await browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);

@@ -178,8 +178,8 @@ fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
         &api.corp_id,
         api.secret.clone(),
     ))?;
-    let mut engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
-    engine.welcome = settings.welcome_text.clone();
+    let engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
+    engine.set_welcome(settings.welcome_text.clone());
     Ok(engine)
 }
 

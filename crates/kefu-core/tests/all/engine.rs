@@ -434,8 +434,8 @@ async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
     let f = fixture(8, Some(clock.clone())).await;
     let em = &f.emu.emulator;
     clock.advance(em.state().now());
-    let mut engine = f.engine.clone();
-    engine.welcome = Some("您好，欢迎咨询！".into());
+    let engine = f.engine.clone();
+    engine.set_welcome(Some("您好，欢迎咨询！".into()));
     engine
         .sync_account(&kf())
         .await
