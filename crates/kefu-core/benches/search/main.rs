@@ -102,6 +102,7 @@ fn main() -> anyhow::Result<()> {
     if !reuse {
         let mut decode_secs = 0.0;
         let mut store_secs = 0.0;
+        let mut million_start_secs = 0.0;
         let mut written = 0;
         let mut cpu_secs = 0.0;
         while written < args.messages {
@@ -121,9 +122,11 @@ fn main() -> anyhow::Result<()> {
             written += n;
             if written % 1_000_000 == 0 {
                 eprintln!(
-                    "ingested {written} ({:.0} msg/s)",
-                    written as f64 / store_secs
+                    "ingested {written} ({:.0} msg/s; this million {:.0} msg/s)",
+                    written as f64 / store_secs,
+                    1e6 / (store_secs - million_start_secs)
                 );
+                million_start_secs = store_secs;
             }
         }
         let t = Instant::now();
