@@ -44,7 +44,8 @@ driver="${KEFU_TOOLS:-/var/tmp/kefu-tools}/bin/tauri-driver"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/kefu-measure.XXXXXX")"
 emu_pid=
 cleanup() {
-  [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  # The emulator ends by SIGTERM (status 143): not a failure of the measurement.
+  if [ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; then wait "$emu_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
