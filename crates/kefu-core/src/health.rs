@@ -17,18 +17,6 @@ pub enum SyncHealth {
     HistoryAtRisk,
 }
 
-impl SyncHealth {
-    /// Its wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SyncHealth::Online => "online",
-            SyncHealth::Syncing => "syncing",
-            SyncHealth::Offline => "offline",
-            SyncHealth::HistoryAtRisk => "historyAtRisk",
-        }
-    }
-}
-
 /// Health as the window and tray show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Health {

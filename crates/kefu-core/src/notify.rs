@@ -448,21 +448,11 @@ impl Notifier {
         let Ok(Some(mut info)) = self.engine.store.alert_info(open_kfid, customer) else {
             return;
         };
-        if info.nickname.is_none() && info.last_customer_message.is_some() {
-            // A new customer's profile is fetched after the round that stored them: fetch it
-            // now, so the notification names them.
-            if let Err(e) = self.engine.refresh_profiles().await {
-                tracing::debug!(error = %e, "profile not fetched for a notification");
-            }
-            if let Ok(Some(again)) = self.engine.store.alert_info(open_kfid, customer) {
-                info = again;
-            }
-        }
         let Some((msg_id, msgtype, text)) = info.last_customer_message.clone() else {
             return;
         };
         let key = (open_kfid.to_owned(), customer.to_owned());
-        let alert = {
+        let kind = {
             let mut st = self.state();
             let seen = st.seen.get(&key).copied().unwrap_or(st.baseline);
             if msg_id <= seen || !st.settings.enabled {
@@ -472,6 +462,20 @@ impl Notifier {
             let Some(kind) = self.qualifies(&info, st.focused) else {
                 return;
             };
+            kind
+        };
+        if info.nickname.is_none() {
+            // A new customer's profile is fetched after the round that stored them: fetch it
+            // now, so the notification names them (only for a notification that will be shown).
+            if let Err(e) = self.engine.refresh_profiles().await {
+                tracing::debug!(error = %e, "profile not fetched for a notification");
+            }
+            if let Ok(Some(again)) = self.engine.store.alert_info(open_kfid, customer) {
+                info.nickname = again.nickname;
+            }
+        }
+        let alert = {
+            let st = self.state();
             let (summary, open_label) = texts(&st.language, kind);
             let who = info.nickname.clone().unwrap_or_else(|| customer.to_owned());
             let what = match text {

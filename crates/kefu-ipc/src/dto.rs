@@ -225,38 +225,6 @@ pub struct MessageDto {
     pub fail_reason: Option<String>,
 }
 
-/// A search result row (no row id, no media): content from its text only. Open the full message
-/// with `message_context`.
-impl From<kefu_core::store::StoredMessage> for MessageDto {
-    fn from(m: kefu_core::store::StoredMessage) -> Self {
-        let content = match &m.text {
-            Some(t) if m.msgtype == "text" => MessageContent::Text {
-                text: t.clone(),
-                menu_id: None,
-            },
-            _ => MessageContent::Unsupported {
-                msgtype: m.msgtype.clone(),
-            },
-        };
-        Self {
-            id: 0,
-            msgid: m.msgid,
-            open_kfid: m.open_kfid,
-            external_userid: m.external_userid,
-            send_time: m.send_time,
-            origin: m.origin,
-            msgtype: m.msgtype,
-            servicer_userid: None,
-            text: m.text,
-            content,
-            media: None,
-            recalled: m.recalled,
-            delivery: m.delivery,
-            fail_reason: None,
-        }
-    }
-}
-
 /// `message_list` response.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

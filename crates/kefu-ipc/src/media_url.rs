@@ -57,23 +57,11 @@ pub fn resolve(store: &Store, request_path: &str) -> Option<Served> {
     let ext = relative.rsplit('.').next().unwrap_or_default();
     let content_type = content_type
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| by_extension(ext).to_owned());
+        .unwrap_or_else(|| kefu_core::engine::content_type_of(ext).to_owned());
     Some(Served {
         path: store.data_dir().join(relative),
         content_type,
     })
-}
-
-fn by_extension(ext: &str) -> &'static str {
-    match ext {
-        "jpg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "mp4" => "video/mp4",
-        "amr" => "audio/amr",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
 }
 
 #[cfg(test)]

@@ -104,28 +104,12 @@ pub(crate) fn search_messages(store: &Store, req: Value) -> Result<Value, IpcErr
     };
     let limit = r.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize;
     let page = store.search(&r.query, &filter, r.before, limit)?;
-    // The full rows (content by kind, media, delivery), as the conversation shows them.
-    let keys: Vec<(String, String)> = page
-        .hits
-        .iter()
-        .map(|h| (h.message.open_kfid.clone(), h.message.msgid.clone()))
-        .collect();
-    let mut rows: std::collections::HashMap<(String, String), MessageDto> = store
-        .message_rows(&keys)?
-        .into_iter()
-        .map(|r| {
-            let dto = MessageDto::from(r);
-            ((dto.open_kfid.clone(), dto.msgid.clone()), dto)
-        })
-        .collect();
     ok(SearchResponse {
         hits: page
             .hits
             .into_iter()
             .map(|h| SearchHitDto {
-                message: rows
-                    .remove(&(h.message.open_kfid.clone(), h.message.msgid.clone()))
-                    .unwrap_or_else(|| MessageDto::from(h.message)),
+                message: MessageDto::from(h.message),
                 nickname: h.nickname,
                 snippet: h
                     .snippet

@@ -72,14 +72,30 @@ pub struct MessageContext {
     pub has_more_after: bool,
 }
 
-const SELECT_ROW: &str = "SELECT m.id, m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype,
+macro_rules! row_columns {
+    () => {
+        "m.id, m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype,
         m.servicer_userid, m.text, m.json, m.raw_reason IS NOT NULL, m.recalled, o.state, o.last_error,
-        md.state, md.path, md.size, md.content_type, md.filename
-     FROM message m
+        md.state, md.path, md.size, md.content_type, md.filename"
+    };
+}
+macro_rules! row_tables {
+    () => {
+        "message m
      LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0
-     LEFT JOIN media md ON md.open_kfid = m.open_kfid AND md.msgid = m.msgid";
+     LEFT JOIN media md ON md.open_kfid = m.open_kfid AND md.msgid = m.msgid"
+    };
+}
+/// The columns [`row`] reads, in order; [`ROW_COLUMN_COUNT`] of them.
+pub(super) const ROW_COLUMNS: &str = row_columns!();
+/// How many columns [`ROW_COLUMNS`] has: further columns of a query start at this index.
+pub(super) const ROW_COLUMN_COUNT: usize = 19;
+/// The tables [`ROW_COLUMNS`] come from (`m` message, `o` outbox, `md` media).
+pub(super) const ROW_TABLES: &str = row_tables!();
+const SELECT_ROW: &str = concat!("SELECT ", row_columns!(), " FROM ", row_tables!());
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+/// A [`MessageRow`] from a query that starts with [`ROW_COLUMNS`].
+pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     let media_state: Option<String> = r.get(14)?;
     Ok(MessageRow {
         id: r.get(0)?,
@@ -206,22 +222,6 @@ impl Store {
             has_more_before,
             has_more_after,
         }))
-    }
-
-    /// Full rows of the given `(open_kfid, msgid)` pairs, in the same order; missing ones are
-    /// left out.
-    pub fn message_rows(&self, keys: &[(String, String)]) -> Result<Vec<MessageRow>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "{SELECT_ROW} WHERE m.open_kfid = ?1 AND m.msgid = ?2"
-        ))?;
-        let mut rows = Vec::with_capacity(keys.len());
-        for (kfid, msgid) in keys {
-            if let Some(r) = stmt.query_row(params![kfid, msgid], row).optional()? {
-                rows.push(r);
-            }
-        }
-        Ok(rows)
     }
 
     /// The content type of a stored file the window may load, by its path relative to the data

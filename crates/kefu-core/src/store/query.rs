@@ -76,13 +76,10 @@ pub struct StatusRow {
 /// WeChat's 3-day horizon).
 pub const HISTORY_RISK_SECS: i64 = 2 * 24 * 3600;
 
-/// The columns [`message_row`] reads, in order (`m` = message, `o` = outbox).
-pub(super) const SELECT_MESSAGE_COLUMNS: &str = "m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state";
-
 const SELECT_MESSAGE: &str = "SELECT m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype, m.text, m.recalled, o.state
      FROM message m LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0";
 
-pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
     Ok(StoredMessage {
         msgid: r.get(0)?,
         open_kfid: r.get(1)?,
@@ -94,6 +91,22 @@ pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessa
         recalled: r.get(7)?,
         delivery: r.get(8)?,
     })
+}
+
+impl From<&super::MessageRow> for StoredMessage {
+    fn from(m: &super::MessageRow) -> Self {
+        Self {
+            msgid: m.msgid.clone(),
+            open_kfid: m.open_kfid.clone(),
+            external_userid: m.external_userid.clone(),
+            send_time: m.send_time,
+            origin: m.origin,
+            msgtype: m.msgtype.clone(),
+            text: m.text.clone(),
+            recalled: m.recalled,
+            delivery: m.delivery.clone(),
+        }
+    }
 }
 
 impl Store {

@@ -2,7 +2,8 @@
 //! back-fill of older databases, and the query loop that narrows candidates with the full-text
 //! tables and confirms each one against its folded text (see [`crate::search`]).
 
-use super::query::{SELECT_MESSAGE_COLUMNS, StoredMessage, message_row};
+use super::conversation::{MessageRow, ROW_COLUMN_COUNT, ROW_COLUMNS, ROW_TABLES, row};
+use super::query::StoredMessage;
 use super::{Result, Store};
 use crate::search::tokens::{condition, index_doc};
 use crate::search::{Query, Segment, fold, snippet, text_of};
@@ -44,12 +45,20 @@ pub struct SearchFilter {
 pub struct SearchHit {
     /// Search key (orders by time; pass the last one as `before` for the next page).
     pub key: i64,
-    /// The message.
-    pub message: StoredMessage,
+    /// The message, as the conversation shows it (written out as a [`StoredMessage`]).
+    #[serde(serialize_with = "as_stored_message")]
+    pub message: MessageRow,
     /// The customer's nickname, once known.
     pub nickname: Option<String>,
     /// Where it matched.
     pub snippet: Vec<Segment>,
+}
+
+fn as_stored_message<S: serde::Serializer>(
+    message: &MessageRow,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&StoredMessage::from(message), s)
 }
 
 /// A page of results, newest first.
@@ -141,18 +150,17 @@ impl Store {
         let keys = &keys[..keys.len().min(limit)];
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {SELECT_MESSAGE_COLUMNS}, COALESCE(m.text, m.search_extra), c.nickname
-             FROM message m LEFT JOIN outbox o ON o.msgid = m.msgid AND m.origin = 0
-             LEFT JOIN customer c ON c.external_userid = m.external_userid
+            "SELECT {ROW_COLUMNS}, COALESCE(m.text, m.search_extra), c.nickname
+             FROM {ROW_TABLES} LEFT JOIN customer c ON c.external_userid = m.external_userid
              WHERE m.search_key = ?1"
         ))?;
         let mut hits = Vec::with_capacity(keys.len());
         for &key in keys {
             let hit = stmt
                 .query_row([key], |r| {
-                    let message = message_row(r)?;
-                    let text: Option<String> = r.get(9)?;
-                    let nickname: Option<String> = r.get(10)?;
+                    let message = row(r)?;
+                    let text: Option<String> = r.get(ROW_COLUMN_COUNT)?;
+                    let nickname: Option<String> = r.get(ROW_COLUMN_COUNT + 1)?;
                     Ok((message, text, nickname))
                 })
                 .optional()?;

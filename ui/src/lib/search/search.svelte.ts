@@ -30,6 +30,9 @@ export interface Hit {
   snippet: Segment[];
 }
 
+/** A hit's identity: the message it is (msgids are unique per account). */
+export const hitKey = (hit: Hit): string => `${hit.message.openKfid}\u0000${hit.message.msgid}`;
+
 /** Unix seconds of the start (or, with `end`, the last second) of a local yyyy-mm-dd day. */
 export function dayToSeconds(day: string, end = false): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
@@ -151,8 +154,8 @@ export class Search {
       if (seq !== this.#seq) return;
       const page = toHits(res, query);
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
-      const known = new Set(this.hits.map((h) => `${h.message.openKfid}\u0000${h.message.msgid}`));
-      this.hits = [...this.hits, ...page.hits.filter((h) => !known.has(`${h.message.openKfid}\u0000${h.message.msgid}`))];
+      const known = new Set(this.hits.map(hitKey));
+      this.hits = [...this.hits, ...page.hits.filter((h) => !known.has(hitKey(h)))];
       this.nextBefore = page.nextBefore;
     } catch (e) {
       if (seq === this.#seq) this.error = toRpcError(e);
