@@ -14,6 +14,8 @@ KEFU_APT_PACKAGES=(
   xvfb xauth imagemagick webkit2gtk-driver dunst gnome-keyring libsecret-tools
   # busctl (dunstctl reads the notification daemon through it) and jq (scripts/measure-desktop.sh)
   systemd jq
+  # team mode: the tests start throw-away PostgreSQL clusters (initdb, pg_ctl)
+  postgresql
 )
 
 kefu_apt_install() {

@@ -40,6 +40,20 @@ pub struct Settings {
     pub open_kfids: Vec<String>,
     /// Welcome message for customers entering (`KEFU_WELCOME_TEXT`); none when unset.
     pub welcome_text: Option<String>,
+    /// The team database (`KEFU_TEAM_DATABASE_URL`); none = solo mode.
+    pub team_url: Option<String>,
+}
+
+impl Settings {
+    /// Where the store lives: the data directory in solo mode, `<data>/team` as a team's mirror
+    /// (a team's shared history never mixes with a solo desk's).
+    pub fn store_dir(&self) -> PathBuf {
+        if self.team_url.is_some() {
+            self.data_dir.join("team")
+        } else {
+            self.data_dir.clone()
+        }
+    }
 }
 
 impl Settings {
@@ -95,11 +109,18 @@ impl Settings {
             .unwrap_or_else(|| file.open_kfids.clone());
         let welcome_text = non_empty("KEFU_WELCOME_TEXT")
             .or_else(|| file.welcome_text.clone().filter(|w| !w.trim().is_empty()));
+        let team_url = non_empty("KEFU_TEAM_DATABASE_URL").or_else(|| {
+            file.team_url
+                .as_ref()
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty())
+        });
         Self {
             api,
             data_dir,
             open_kfids,
             welcome_text,
+            team_url,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::clock::Clock;
 use crate::event::DomainEvent;
+use crate::ledger::Ledger;
 use crate::store::{IngestReport, Store, StoreError};
 use kefu_wechat::api::{SendMsgRequest, SyncMsgRequest};
 use kefu_wechat::error::errcode;
@@ -24,6 +25,9 @@ pub enum EngineError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The team database failed (team mode).
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
     /// A stored reply could not be read back.
     #[error("stored reply {0} is not a valid message body")]
     BadReply(String),
@@ -127,6 +131,15 @@ impl Engine {
         }
     }
 
+    /// The same engine publishing to `events` instead (a team poller's pages reach the window
+    /// through the mirror, not directly).
+    pub fn with_events(&self, events: crate::event::Events) -> Self {
+        Self {
+            events,
+            ..self.clone()
+        }
+    }
+
     /// Sets (or with `None` turns off) the welcome sent to customers who enter from now on.
     pub fn set_welcome(&self, text: Option<String>) {
         *self.welcome.write().unwrap_or_else(|p| p.into_inner()) = text;
@@ -210,7 +223,17 @@ impl Engine {
     /// Pulls `open_kfid` from the stored cursor until `has_more` is 0, storing each page with
     /// its cursor in one transaction.
     pub async fn sync_account(&self, open_kfid: &OpenKfId) -> Result<SyncReport, EngineError> {
-        let mut cursor = self.store.cursor(open_kfid.as_str())?;
+        self.sync_account_into(open_kfid, &self.store).await
+    }
+
+    /// [`Engine::sync_account`] into any ledger: the local store, or the team database for an
+    /// account this desktop polls.
+    pub async fn sync_account_into(
+        &self,
+        open_kfid: &OpenKfId,
+        ledger: &impl Ledger,
+    ) -> Result<SyncReport, EngineError> {
+        let mut cursor = ledger.cursor(open_kfid.as_str()).await?;
         // A round from no cursor is the up-to-3-day backlog: history, not news.
         let mut report = SyncReport {
             history: cursor.is_none(),
@@ -244,8 +267,6 @@ impl Engine {
                     return Err(e.into());
                 }
             };
-            let store = self.store.clone();
-            let kfid = open_kfid.as_str().to_owned();
             let now = self.clock.now();
             let has_more = page.has_more;
             let welcome_codes: Vec<(String, String, i64)> =
@@ -254,11 +275,15 @@ impl Engine {
             customers.sort();
             customers.dedup();
             let next_cursor = page.next_cursor.clone();
-            let ingest: IngestReport = tokio::task::spawn_blocking(move || {
-                store.ingest_page(&kfid, &page.items, &page.next_cursor, now)
-            })
-            .await
-            .expect("ingest task does not panic")?;
+            let ingest: IngestReport = ledger
+                .ingest_page(
+                    open_kfid.as_str(),
+                    page.items,
+                    cursor.as_deref(),
+                    &page.next_cursor,
+                    now,
+                )
+                .await?;
             // The store now holds this cursor; no need to read it back.
             cursor = Some(next_cursor);
             report.pages += 1;
@@ -279,7 +304,7 @@ impl Engine {
                     more: has_more,
                 });
             } else {
-                self.send_welcomes(open_kfid.as_str(), welcome_codes)
+                self.send_welcomes(open_kfid.as_str(), welcome_codes, ledger)
                     .await?;
             }
             if !has_more {
@@ -300,6 +325,7 @@ impl Engine {
         &self,
         open_kfid: &str,
         codes: Vec<(String, String, i64)>,
+        ledger: &impl Ledger,
     ) -> Result<(), EngineError> {
         let Some(text) = self.welcome() else {
             return Ok(());
@@ -322,14 +348,17 @@ impl Engine {
                 .await
                 .map(drop)
                 .map_err(|e| e.to_string());
-            self.store.record_event_reply(
-                open_kfid,
-                &customer,
-                &msgid,
-                &json,
-                outcome.as_ref().map(|_| ()).map_err(String::as_str),
-                self.clock.now(),
-            )?;
+            let recorded = outcome.as_ref().map(|_| ()).map_err(String::clone);
+            ledger
+                .record_event_reply(
+                    open_kfid,
+                    &customer,
+                    &msgid,
+                    &json,
+                    recorded,
+                    self.clock.now(),
+                )
+                .await?;
             self.events.publish(DomainEvent::OutboxChanged {
                 msgid,
                 state: if outcome.is_ok() { "sent" } else { "failed" }.into(),
@@ -358,17 +387,27 @@ impl Engine {
 
     /// Sends every queued reply with its stored msgid.
     pub async fn flush_outbox(&self) -> Result<FlushReport, EngineError> {
+        self.flush_outbox_from(&self.store, None).await
+    }
+
+    /// [`Engine::flush_outbox`] from any ledger, of one account or all.
+    pub async fn flush_outbox_from(
+        &self,
+        ledger: &impl Ledger,
+        open_kfid: Option<&str>,
+    ) -> Result<FlushReport, EngineError> {
         let mut report = FlushReport::default();
-        for row in self.store.queued_replies()? {
+        for row in ledger.queued_replies(open_kfid).await? {
             let content = match self.resolve_content(&row.content).await {
                 Ok(c) => c,
                 Err(EngineError::Api(e)) if !e.is_permanent() => {
-                    self.store.note_attempt(&row.msgid, &e.to_string())?;
+                    ledger.note_attempt(&row.msgid, &e.to_string()).await?;
                     report.pending += 1;
                     return Ok(report);
                 }
                 Err(e) => {
-                    self.reply_failed(&row.msgid, &e.to_string())?;
+                    self.reply_failed(ledger, &row.msgid, &e.to_string())
+                        .await?;
                     report.failed += 1;
                     continue;
                 }
@@ -385,26 +424,27 @@ impl Engine {
             let mut backoff = Backoff::new(self.backoff.0, self.backoff.1);
             let mut tries = 0;
             loop {
-                self.store.begin_attempt(&row.msgid)?;
+                ledger.begin_attempt(&row.msgid).await?;
                 match self.client.send_msg(&request).await {
                     Ok(_) => {
-                        self.reply_sent(&row.msgid)?;
+                        self.reply_sent(ledger, &row.msgid).await?;
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.errcode() == Some(errcode::DUPLICATE_MSGID) && may_have_reached => {
-                        self.reply_sent(&row.msgid)?;
+                        self.reply_sent(ledger, &row.msgid).await?;
                         report.sent += 1;
                         break;
                     }
                     Err(e) if e.is_permanent() || e.class() == ErrorClass::RefreshToken => {
-                        self.reply_failed(&row.msgid, &e.to_string())?;
+                        self.reply_failed(ledger, &row.msgid, &e.to_string())
+                            .await?;
                         report.failed += 1;
                         break;
                     }
                     Err(e) => {
                         may_have_reached = true;
-                        self.store.note_attempt(&row.msgid, &e.to_string())?;
+                        ledger.note_attempt(&row.msgid, &e.to_string()).await?;
                         tries += 1;
                         if tries > self.max_retries {
                             report.pending += 1;
@@ -433,31 +473,37 @@ impl Engine {
             self.clock.now(),
         )?;
         if outcome.is_ok() {
-            let get = kefu_wechat::api::ServiceStateGetRequest {
-                open_kfid: open_kfid.into(),
-                external_userid: customer.into(),
-            };
-            match self.client.service_state_get(&get).await {
-                Ok(s) if s.service_state <= kefu_wechat::api::service_state::API => {
-                    let trans = kefu_wechat::api::ServiceStateTransRequest {
-                        open_kfid: open_kfid.into(),
-                        external_userid: customer.into(),
-                        service_state: kefu_wechat::api::service_state::ENDED,
-                        servicer_userid: None,
-                    };
-                    if let Err(e) = self.client.service_state_trans(&trans).await {
-                        tracing::warn!(error = %e, "ending the session on WeChat failed; it stays ended here");
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not read the session state on WeChat"),
-            }
+            self.end_on_wechat(open_kfid, customer).await;
         }
         Ok(outcome)
     }
 
-    fn reply_sent(&self, msgid: &str) -> Result<(), EngineError> {
-        self.store.mark_sent(msgid, self.clock.now())?;
+    /// Ends the session on WeChat's side too when the API owns it there (state 0/1), after it
+    /// was ended here (or in the team). A failure is logged: the session stays ended here.
+    pub async fn end_on_wechat(&self, open_kfid: &str, customer: &str) {
+        let get = kefu_wechat::api::ServiceStateGetRequest {
+            open_kfid: open_kfid.into(),
+            external_userid: customer.into(),
+        };
+        match self.client.service_state_get(&get).await {
+            Ok(s) if s.service_state <= kefu_wechat::api::service_state::API => {
+                let trans = kefu_wechat::api::ServiceStateTransRequest {
+                    open_kfid: open_kfid.into(),
+                    external_userid: customer.into(),
+                    service_state: kefu_wechat::api::service_state::ENDED,
+                    servicer_userid: None,
+                };
+                if let Err(e) = self.client.service_state_trans(&trans).await {
+                    tracing::warn!(error = %e, "ending the session on WeChat failed; it stays ended here");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read the session state on WeChat"),
+        }
+    }
+
+    async fn reply_sent(&self, ledger: &impl Ledger, msgid: &str) -> Result<(), EngineError> {
+        ledger.mark_sent(msgid, self.clock.now()).await?;
         self.events.publish(DomainEvent::OutboxChanged {
             msgid: msgid.to_owned(),
             state: "sent".into(),
@@ -465,8 +511,13 @@ impl Engine {
         Ok(())
     }
 
-    fn reply_failed(&self, msgid: &str, reason: &str) -> Result<(), EngineError> {
-        self.store.mark_failed(msgid, reason)?;
+    async fn reply_failed(
+        &self,
+        ledger: &impl Ledger,
+        msgid: &str,
+        reason: &str,
+    ) -> Result<(), EngineError> {
+        ledger.mark_failed(msgid, reason).await?;
         self.events.publish(DomainEvent::OutboxChanged {
             msgid: msgid.to_owned(),
             state: "failed".into(),

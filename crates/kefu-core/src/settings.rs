@@ -53,6 +53,9 @@ pub struct AppSettings {
     pub language: String,
     /// UI theme: `system`, `light` or `dark`.
     pub theme: String,
+    /// The team database (`postgres://agent@host/db`, no password: that is in the keyring);
+    /// none = solo mode. Takes effect after a restart.
+    pub team_url: Option<String>,
 }
 
 impl Default for AppSettings {
@@ -65,6 +68,7 @@ impl Default for AppSettings {
             notifications: NotificationSettings::default(),
             language: "zh-CN".into(),
             theme: "system".into(),
+            team_url: None,
         }
     }
 }
@@ -98,6 +102,11 @@ impl Keyring {
             service: "com.kefudesk.desktop".into(),
             user: "corp-secret".into(),
         }
+    }
+
+    /// The entry of the team database password.
+    pub fn team_password() -> Self {
+        Self::named("com.kefudesk.desktop", "team-password")
     }
 
     /// Another entry (tests use their own, never the app's).

@@ -40,6 +40,10 @@ pub enum WorkerState {
 pub struct WorkerHandle(mpsc::Sender<Command>);
 
 impl WorkerHandle {
+    pub(crate) fn new(sender: mpsc::Sender<Command>) -> Self {
+        Self(sender)
+    }
+
     /// Sends a command; false when the worker has stopped.
     pub async fn send(&self, command: Command) -> bool {
         self.0.send(command).await.is_ok()

@@ -78,6 +78,14 @@ enum Command {
     },
     /// End a session (here, and on WeChat when the API owns it there).
     End(QueueArgs),
+    /// Team mode administration (as the database owner: `--admin-url` or KEFU_TEAM_ADMIN_URL).
+    Team {
+        /// The owner's URL (`postgres://owner:password@host/db`).
+        #[arg(long, env = "KEFU_TEAM_ADMIN_URL", hide_env_values = true)]
+        admin_url: String,
+        #[command(subcommand)]
+        action: TeamAction,
+    },
     /// Messages containing QUERY, newest first.
     Search {
         /// Text to find: every space-separated term must occur, "quoted parts" as written.
@@ -104,6 +112,29 @@ enum Command {
         /// Next page: the `next_before` printed by the previous page.
         #[arg(long)]
         before: Option<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TeamAction {
+    /// Create or upgrade the team schema.
+    Migrate,
+    /// Add an agent (a database role), or change their password and capacity.
+    AddAgent {
+        /// The agent's name: a-z, 0-9 and _.
+        name: String,
+        /// Their password (KEFU_TEAM_AGENT_PASSWORD).
+        #[arg(long, env = "KEFU_TEAM_AGENT_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// How many customers they may have at once (auto-assignment respects it).
+        #[arg(long, default_value_t = 10)]
+        capacity: i32,
+    },
+    /// Turn round-robin assignment of waiting customers on or off.
+    AutoAssign {
+        /// on | off
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
     },
 }
 
@@ -162,9 +193,53 @@ fn main() {
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<Arc<Store>> {
-    Ok(Arc::new(Store::open_in(&settings.data_dir).with_context(
-        || format!("opening the database in {}", settings.data_dir.display()),
+    let dir = settings.store_dir();
+    Ok(Arc::new(Store::open_in(&dir).with_context(|| {
+        format!("opening the database in {}", dir.display())
+    })?))
+}
+
+/// The team database, in team mode (KEFU_TEAM_DATABASE_URL; password in the URL or
+/// KEFU_TEAM_PASSWORD).
+fn team(settings: &Settings, engine: &Engine) -> anyhow::Result<Option<kefu_core::team::Team>> {
+    let Some(url) = &settings.team_url else {
+        return Ok(None);
+    };
+    let password = std::env::var("KEFU_TEAM_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(kefu_wechat::Secret::new);
+    Ok(Some(kefu_core::team::Team::new(
+        url,
+        password.as_ref(),
+        engine.clock.clone(),
+        engine.events.clone(),
     )?))
+}
+
+/// A queue action through the team, printed like a local one.
+async fn team_queue(
+    json_mode: bool,
+    team: &kefu_core::team::Team,
+    store: &Store,
+    who: &QueueArgs,
+    action: &str,
+    to: Option<&str>,
+) -> anyhow::Result<()> {
+    let account = account_for(store, who)?;
+    match team
+        .queue_action(store, &account, &who.customer, action, to)
+        .await?
+    {
+        kefu_core::team::QueueVerdict::Done(state) => {
+            print(json_mode, json!({"local_state": state}), || state.clone());
+            Ok(())
+        }
+        kefu_core::team::QueueVerdict::Refused { reason, owner } => match owner {
+            Some(o) => bail!("refused: {reason} ({o} has this customer)"),
+            None => bail!("refused: {reason}"),
+        },
+    }
 }
 
 fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
@@ -183,6 +258,40 @@ fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
+async fn team_admin(json_mode: bool, admin_url: &str, action: &TeamAction) -> anyhow::Result<()> {
+    match action {
+        TeamAction::Migrate => {
+            let version = kefu_core::team::migrate(admin_url).await?;
+            print(json_mode, json!({"schema_version": version}), || {
+                format!("team schema at version {version}")
+            });
+        }
+        TeamAction::AddAgent {
+            name,
+            password,
+            capacity,
+        } => {
+            kefu_core::team::add_agent(
+                admin_url,
+                name,
+                &kefu_wechat::Secret::new(password.as_str()),
+                *capacity,
+            )
+            .await?;
+            print(json_mode, json!({"agent": name}), || {
+                format!("agent {name} ready")
+            });
+        }
+        TeamAction::AutoAssign { state } => {
+            kefu_core::team::set_auto_assign(admin_url, state == "on").await?;
+            print(json_mode, json!({"auto_assign": state}), || {
+                format!("auto-assignment {state}")
+            });
+        }
+    }
+    Ok(())
+}
+
 fn print(json_mode: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
     if json_mode {
         println!("{value}");
@@ -193,21 +302,37 @@ fn print(json_mode: bool, value: serde_json::Value, human: impl FnOnce() -> Stri
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env();
+    if let Command::Team { admin_url, action } = &cli.command {
+        return team_admin(cli.json, admin_url, action).await;
+    }
     let store = open_store(&settings)?;
     let now = SystemClock.now();
+    let in_team = settings.team_url.is_some();
     match cli.command {
+        Command::Team { .. } => unreachable!("handled above"),
         Command::Sync { once: false } => {
             let engine = engine(&settings, store)?;
-            let (handle, task) = kefu_core::worker::spawn(
-                engine,
-                settings.open_kfids.clone(),
-                settings.data_dir.clone(),
-            );
+            let (handle, task) = match team(&settings, &engine)? {
+                Some(team) => kefu_core::team::worker::spawn(
+                    engine,
+                    team,
+                    settings.open_kfids.clone(),
+                    settings.store_dir(),
+                ),
+                None => kefu_core::worker::spawn(
+                    engine,
+                    settings.open_kfids.clone(),
+                    settings.data_dir.clone(),
+                ),
+            };
             tokio::signal::ctrl_c()
                 .await
                 .context("waiting for Ctrl-C")?;
             handle.send(kefu_core::worker::Command::Stop).await;
             let _ = task.await;
+        }
+        Command::Sync { once: true } if in_team => {
+            bail!("in team mode the desk syncs continuously: run `kefu sync` without --once")
         }
         Command::Sync { once: true } => {
             let engine = engine(&settings, store)?;
@@ -321,6 +446,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(row) => row,
                 Err(refused) => bail!("reply refused: {refused}"),
             };
+            if let Some(t) = team(&settings, &engine)? {
+                // The account's poller sends it; the shared outbox decides whether it may.
+                match t.push_reply(&store, &row).await? {
+                    kefu_core::team::ReplyVerdict::Accepted(state) => {
+                        print(
+                            cli.json,
+                            json!({"msgid": row.msgid, "state": state}),
+                            || format!("{} {state} (the team's poller sends it)", row.msgid),
+                        );
+                        return Ok(());
+                    }
+                    kefu_core::team::ReplyVerdict::Refused { reason, owner } => {
+                        store.mark_failed(&row.msgid, &format!("team: refused ({reason})"))?;
+                        match owner {
+                            Some(o) => bail!("reply refused: {reason} ({o} has this customer)"),
+                            None => bail!("reply refused: {reason}"),
+                        }
+                    }
+                }
+            }
             engine.flush_outbox().await?;
             let row = store.reply(&row.msgid)?.context("the reply is stored")?;
             print(cli.json, json!(row), || {
@@ -334,6 +479,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     row.last_error.unwrap_or_default()
                 ),
             }
+        }
+        Command::Claim(who) if in_team => {
+            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
+            team_queue(cli.json, &t, &store, &who, "claim", None).await?
+        }
+        Command::Release(who) if in_team => {
+            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
+            team_queue(cli.json, &t, &store, &who, "release", None).await?
+        }
+        Command::Transfer { who, to } if in_team => {
+            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
+            team_queue(cli.json, &t, &store, &who, "transfer", Some(&to)).await?
+        }
+        Command::End(who) if in_team => {
+            let engine = engine(&settings, store.clone())?;
+            let t = team(&settings, &engine)?.expect("team mode");
+            team_queue(cli.json, &t, &store, &who, "end", None).await?;
+            engine
+                .end_on_wechat(&account_for(&store, &who)?, &who.customer)
+                .await;
         }
         Command::Claim(who) => queue(
             cli.json,

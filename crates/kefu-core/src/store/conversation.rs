@@ -42,6 +42,8 @@ pub struct MessageRow {
     pub delivery_error: Option<String>,
     /// Inbound media, when the message has some.
     pub media: Option<MediaInfo>,
+    /// The agent who sent one of our replies (team mode).
+    pub sent_by: Option<String>,
 }
 
 /// An inbound media file's download state.
@@ -76,7 +78,7 @@ macro_rules! row_columns {
     () => {
         "m.id, m.msgid, m.open_kfid, m.external_userid, m.send_time, m.origin, m.msgtype,
         m.servicer_userid, m.text, m.json, m.raw_reason IS NOT NULL, m.recalled, o.state, o.last_error,
-        md.state, md.path, md.size, md.content_type, md.filename"
+        md.state, md.path, md.size, md.content_type, md.filename, m.sent_by"
     };
 }
 macro_rules! row_tables {
@@ -89,7 +91,7 @@ macro_rules! row_tables {
 /// The columns [`row`] reads, in order; [`ROW_COLUMN_COUNT`] of them.
 pub(super) const ROW_COLUMNS: &str = row_columns!();
 /// How many columns [`ROW_COLUMNS`] has: further columns of a query start at this index.
-pub(super) const ROW_COLUMN_COUNT: usize = 19;
+pub(super) const ROW_COLUMN_COUNT: usize = 20;
 /// The tables [`ROW_COLUMNS`] come from (`m` message, `o` outbox, `md` media).
 pub(super) const ROW_TABLES: &str = row_tables!();
 const SELECT_ROW: &str = concat!("SELECT ", row_columns!(), " FROM ", row_tables!());
@@ -122,6 +124,7 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
             }),
             None => None,
         },
+        sent_by: r.get(19)?,
     })
 }
 

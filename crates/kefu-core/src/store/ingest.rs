@@ -86,7 +86,7 @@ impl Store {
     }
 }
 
-fn content_key(s: &str) -> String {
+pub(crate) fn content_key(s: &str) -> String {
     // FNV-1a: stable across versions, enough to tell raw items apart.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
@@ -136,66 +136,130 @@ fn ensure_session(tx: &Transaction<'_>, kfid: &str, customer: &str, at: i64) -> 
     Ok(())
 }
 
-/// How an item moves the local queue (state machine in ARCHITECTURE.md).
-fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result<()> {
-    let Some(customer) = m.external_userid().map(|c| c.as_str().to_owned()) else {
-        return Ok(());
-    };
-    let at = m.send_time;
+/// How a stored item moves the queue (state machine in ARCHITECTURE.md). Decided once, here;
+/// the local store and the team database each apply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEffect {
+    /// The customer opened the chat: the session exists (ended until they write).
+    Enter,
+    /// A servicer took it in the WeCom client: theirs (read-only here) until they end it.
+    WecomTake {
+        /// The servicer, when WeChat names one.
+        servicer: Option<String>,
+    },
+    /// A servicer ended it in the WeCom client.
+    WecomEnd,
+    /// A message was recalled.
+    Recall {
+        /// The recalled message.
+        msgid: String,
+    },
+    /// WeChat reports one of our replies undelivered.
+    SendFail {
+        /// Our reply's msgid.
+        msgid: String,
+        /// In plain words.
+        reason: String,
+    },
+    /// The customer wrote: the 48 h window and the 5-reply allowance start over; an ended
+    /// session goes back to the waiting queue.
+    CustomerMessage,
+}
+
+impl SessionEffect {
+    /// A short name for the effect (the team database's `effect` field).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Enter => "enter",
+            Self::WecomTake { .. } => "wecom_take",
+            Self::WecomEnd => "wecom_end",
+            Self::Recall { .. } => "recall",
+            Self::SendFail { .. } => "send_fail",
+            Self::CustomerMessage => "customer",
+        }
+    }
+}
+
+/// The effect of a decoded item on its session, if any.
+pub fn session_effect(m: &Message) -> Option<SessionEffect> {
+    m.external_userid()?;
     match &m.body {
         Body::Event { event } => match event {
-            Event::EnterSession { .. } => ensure_session(tx, kfid, &customer, at)?,
+            Event::EnterSession { .. } => Some(SessionEffect::Enter),
+            // Change 3 is a servicer ending the session; 1, 2 and 4 hand it to a servicer.
+            Event::SessionStatusChange { change_type: 3, .. } => Some(SessionEffect::WecomEnd),
             Event::SessionStatusChange {
-                change_type,
                 new_servicer_userid,
                 ..
-            } => {
-                ensure_session(tx, kfid, &customer, at)?;
-                // Servicer actions in the WeCom client: the session is theirs (read-only here)
-                // until they end it.
-                if *change_type == 3 {
-                    exec(tx,
-                        "UPDATE session SET local_state = 'ended', wecom_servicer = NULL, claimed_by = NULL, updated_at = ?3
-                         WHERE open_kfid = ?1 AND external_userid = ?2",
-                        params![kfid, customer, at],
-                    )?;
-                } else {
-                    exec(tx,
-                        "UPDATE session SET local_state = 'wecom', wecom_servicer = ?3, claimed_by = NULL, updated_at = ?4
-                         WHERE open_kfid = ?1 AND external_userid = ?2",
-                        params![kfid, customer, new_servicer_userid.as_ref().map(|s| s.as_str()), at],
-                    )?;
-                }
-            }
+            } => Some(SessionEffect::WecomTake {
+                servicer: new_servicer_userid.as_ref().map(|s| s.as_str().to_owned()),
+            }),
             Event::UserRecallMsg { recall_msgid, .. }
-            | Event::ServicerRecallMsg { recall_msgid, .. } => {
-                exec(
-                    tx,
-                    "UPDATE message SET recalled = 1 WHERE open_kfid = ?1 AND msgid = ?2",
-                    params![kfid, recall_msgid.as_str()],
-                )?;
-            }
+            | Event::ServicerRecallMsg { recall_msgid, .. } => Some(SessionEffect::Recall {
+                msgid: recall_msgid.as_str().to_owned(),
+            }),
             Event::MsgSendFail {
                 fail_msgid,
                 fail_type,
                 ..
-            } => {
-                let reason = format!(
+            } => Some(SessionEffect::SendFail {
+                msgid: fail_msgid.as_str().to_owned(),
+                reason: format!(
                     "msg_send_fail {fail_type}: {}",
                     kefu_wechat::event::fail_type_meaning(*fail_type)
-                );
-                exec(
-                    tx,
-                    "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1",
-                    params![fail_msgid.as_str(), reason],
-                )?;
+                ),
+            }),
+            Event::ServicerStatusChange { .. } | Event::RejectCustomerMsgSwitchChange { .. } => {
+                None
             }
-            Event::ServicerStatusChange { .. } | Event::RejectCustomerMsgSwitchChange { .. } => {}
         },
-        _ if m.origin == origin::CUSTOMER => {
-            ensure_session(tx, kfid, &customer, at)?;
-            // A customer message re-opens the 48 h window and the 5-reply allowance; an ended
-            // session goes back to the waiting queue.
+        _ if m.origin == origin::CUSTOMER => Some(SessionEffect::CustomerMessage),
+        _ => None,
+    }
+}
+
+/// Applies an item's effect to the local queue.
+fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result<()> {
+    let (Some(customer), Some(effect)) =
+        (m.external_userid().map(|c| c.as_str()), session_effect(m))
+    else {
+        return Ok(());
+    };
+    let at = m.send_time;
+    match effect {
+        SessionEffect::Enter => ensure_session(tx, kfid, customer, at)?,
+        SessionEffect::WecomEnd => {
+            ensure_session(tx, kfid, customer, at)?;
+            exec(tx,
+                "UPDATE session SET local_state = 'ended', wecom_servicer = NULL, claimed_by = NULL, updated_at = ?3
+                 WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![kfid, customer, at],
+            )?;
+        }
+        SessionEffect::WecomTake { servicer } => {
+            ensure_session(tx, kfid, customer, at)?;
+            exec(tx,
+                "UPDATE session SET local_state = 'wecom', wecom_servicer = ?3, claimed_by = NULL, updated_at = ?4
+                 WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![kfid, customer, servicer, at],
+            )?;
+        }
+        SessionEffect::Recall { msgid } => {
+            exec(
+                tx,
+                "UPDATE message SET recalled = 1 WHERE open_kfid = ?1 AND msgid = ?2",
+                params![kfid, msgid],
+            )?;
+        }
+        SessionEffect::SendFail { msgid, reason } => {
+            exec(
+                tx,
+                "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1",
+                params![msgid, reason],
+            )?;
+        }
+        SessionEffect::CustomerMessage => {
+            ensure_session(tx, kfid, customer, at)?;
             exec(tx,
                 "UPDATE session SET
                     local_state = CASE WHEN local_state = 'ended' THEN 'waiting' ELSE local_state END,
@@ -207,13 +271,12 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
                 params![kfid, customer, at],
             )?;
         }
-        _ => {}
     }
     Ok(())
 }
 
 /// Executes with a cached statement: ingest runs the same few statements for every item.
-fn exec(
+pub(super) fn exec(
     conn: &rusqlite::Connection,
     sql: &str,
     params: impl rusqlite::Params,

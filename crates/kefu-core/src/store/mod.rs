@@ -12,6 +12,7 @@ mod customer;
 mod health;
 mod ingest;
 mod media;
+mod mirror;
 mod outbox;
 mod query;
 mod queue;
@@ -24,8 +25,13 @@ pub use customer::{
     normalise_tags,
 };
 pub use health::SyncSummary;
-pub use ingest::IngestReport;
+pub(crate) use ingest::content_key;
+pub use ingest::{IngestReport, SessionEffect, session_effect};
 pub use media::PendingMedia;
+pub use mirror::{
+    MirrorApplied, MirrorBatch, MirrorMessage, MirrorNote, MirrorOutbox, MirrorSession,
+    MirrorSessionEnd, MirrorTags,
+};
 pub use outbox::{OutboxRow, ReplyRefused, RetryRefused};
 pub use query::{HISTORY_RISK_SECS, SessionRow, StatusRow, StoredMessage};
 pub use queue::{QueueAction, QueueRefused};
@@ -42,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/003_search.sql"),
     include_str!("../../migrations/004_desk.sql"),
     include_str!("../../migrations/005_ingest_cost.sql"),
+    include_str!("../../migrations/006_team_mirror.sql"),
 ];
 
 /// A store error.
@@ -131,6 +138,18 @@ impl Store {
             .conn()
             .query_row(
                 "SELECT cursor FROM sync_cursor WHERE open_kfid = ?1",
+                [open_kfid],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// An account's name, once listed.
+    pub fn account_name(&self, open_kfid: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT name FROM account WHERE open_kfid = ?1",
                 [open_kfid],
                 |r| r.get(0),
             )

@@ -223,7 +223,7 @@ impl Store {
         Ok(stmt.query_row([msgid], row).optional()?)
     }
 
-    fn outbox_where(&self, condition: &str) -> Result<Vec<OutboxRow>> {
+    pub(super) fn outbox_where(&self, condition: &str) -> Result<Vec<OutboxRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!("{SELECT_OUTBOX} WHERE {condition} ORDER BY id"))?;
         let rows = stmt

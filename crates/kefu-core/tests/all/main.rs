@@ -6,6 +6,7 @@ mod engine;
 mod keyring;
 mod notify;
 mod search;
+mod team;
 
 use kefu_core::clock::{Clock, ManualClock, SystemClock};
 use kefu_core::engine::Engine;

@@ -1,0 +1,199 @@
+//! The desktop's connection to the team database: connected on demand, `LISTEN kefu_change` on
+//! every connection (a notification wakes the mirror), reconnected after a drop, and "offline
+//! since" kept for the window. Connection strings and passwords never reach logs or errors.
+
+use super::TeamError;
+use futures_util::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+
+/// Connect timeout: the window must learn quickly that the team server is away.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What the window shows about the team database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamStatus {
+    /// Whether the last call reached it.
+    pub connected: bool,
+    /// Since when it is unreachable.
+    pub offline_since: Option<i64>,
+    /// Accounts this desktop polls for the team.
+    pub polling: Vec<String>,
+}
+
+/// A team database handle, cheap to clone.
+#[derive(Clone)]
+pub struct Team {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    agent: String,
+    client: tokio::sync::Mutex<Option<Arc<Client>>>,
+    status: Mutex<TeamStatus>,
+    changed: tokio::sync::Notify,
+    /// Mirror pulls one at a time: two interleaved pulls could apply an older row last.
+    pub(super) pull: tokio::sync::Mutex<()>,
+    clock: Arc<dyn crate::clock::Clock>,
+    events: crate::event::Events,
+}
+
+impl std::fmt::Debug for Team {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Team")
+            .field("agent", &self.inner.agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Team {
+    /// A handle for `url` (`postgres://agent[:password]@host[:port]/db?…`, or key=value form);
+    /// `password` fills in one the URL leaves out (from the keyring). The agent is the user.
+    pub fn new(
+        url: &str,
+        password: Option<&kefu_wechat::Secret>,
+        clock: Arc<dyn crate::clock::Clock>,
+        events: crate::event::Events,
+    ) -> Result<Self, TeamError> {
+        let mut config: Config = url
+            .parse()
+            .map_err(|_| TeamError::Config("the team database URL is not valid".into()))?;
+        if config.get_password().is_none()
+            && let Some(p) = password
+        {
+            config.password(p.expose());
+        }
+        config.connect_timeout(CONNECT_TIMEOUT);
+        config.application_name("kefu-desk");
+        config.keepalives_idle(Duration::from_secs(10));
+        let agent = config
+            .get_user()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| TeamError::Config("the team database URL names no user (agent)".into()))?
+            .to_owned();
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                agent,
+                client: tokio::sync::Mutex::new(None),
+                status: Mutex::new(TeamStatus::default()),
+                changed: tokio::sync::Notify::new(),
+                pull: tokio::sync::Mutex::new(()),
+                clock,
+                events,
+            }),
+        })
+    }
+
+    /// The agent this desktop acts as (the database role).
+    pub fn agent(&self) -> &str {
+        &self.inner.agent
+    }
+
+    pub(super) fn clock(&self) -> &dyn crate::clock::Clock {
+        &*self.inner.clock
+    }
+
+    /// Where mirrored changes are published (the engine's events).
+    pub(super) fn events(&self) -> crate::event::Events {
+        self.inner.events.clone()
+    }
+
+    pub(super) fn pull_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.pull
+    }
+
+    /// Connection status for health.
+    pub fn status(&self) -> TeamStatus {
+        self.inner
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(super) fn set_polling(&self, accounts: Vec<String>) {
+        self.inner
+            .status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .polling = accounts;
+    }
+
+    /// Resolves when a change was announced (or a connection was made or lost).
+    pub async fn changed(&self) {
+        self.inner.changed.notified().await;
+    }
+
+    fn note(&self, ok: bool) {
+        let now = self.inner.clock.now();
+        let mut s = self.inner.status.lock().unwrap_or_else(|p| p.into_inner());
+        s.connected = ok;
+        if ok {
+            s.offline_since = None;
+        } else {
+            s.offline_since.get_or_insert(now);
+        }
+    }
+
+    /// Records the outcome of a call: a connection error drops the connection and marks the team
+    /// server unreachable; anything else means it answered.
+    pub(super) async fn observe<T>(&self, r: Result<T, TeamError>) -> Result<T, TeamError> {
+        match &r {
+            Err(e) if e.is_connection() => {
+                *self.inner.client.lock().await = None;
+                self.note(false);
+            }
+            _ => self.note(true),
+        }
+        r
+    }
+
+    /// The shared connection, connecting (and listening) when there is none.
+    pub(super) async fn client(&self) -> Result<Arc<Client>, TeamError> {
+        let mut slot = self.inner.client.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| !c.is_closed()) {
+            return Ok(c.clone());
+        }
+        let connected = self.connect(true).await;
+        let client = match connected {
+            Ok(c) => c,
+            Err(e) => {
+                drop(slot);
+                return self.observe(Err(e)).await;
+            }
+        };
+        super::schema::check(&client).await?;
+        *slot = Some(client.clone());
+        self.note(true);
+        // Whatever happened while disconnected is caught up by the mirror now.
+        self.inner.changed.notify_one();
+        Ok(client)
+    }
+
+    /// A new connection of this agent's (the poller keeps its own: its locks live on it).
+    pub(super) async fn connect(&self, listen: bool) -> Result<Arc<Client>, TeamError> {
+        let (client, mut connection) = self.inner.config.connect(NoTls).await?;
+        let inner = self.inner.clone();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(message) = messages.next().await {
+                match message {
+                    Ok(AsyncMessage::Notification(_)) => inner.changed.notify_one(),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %super::redact(&e.to_string()), "team database connection lost");
+                        break;
+                    }
+                }
+            }
+            inner.changed.notify_one();
+        });
+        if listen {
+            client.batch_execute("LISTEN kefu_change").await?;
+        }
+        Ok(Arc::new(client))
+    }
+}

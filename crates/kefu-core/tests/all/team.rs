@@ -1,0 +1,537 @@
+//! Team mode against a real PostgreSQL cluster (initdb + pg_ctl in a temp dir, started here) and
+//! the emulator over loopback: several desktops share one queue, outbox and message log.
+
+use super::*;
+use kefu_core::team::cluster::Cluster;
+use kefu_core::team::{QueueVerdict, ReplyVerdict, Team};
+use kefu_wechat::message::{Body, Text};
+use std::time::Instant;
+
+pub struct TeamFixture {
+    pub cluster: Cluster,
+    pub emu: Running,
+}
+
+pub const DB: &str = "kefu";
+
+pub fn password(agent: &str) -> String {
+    format!("pw-{agent}")
+}
+
+async fn admin_sql(url: &str, sql: &str) {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("admin connects");
+    tokio::spawn(conn);
+    client.batch_execute(sql).await.expect("admin SQL");
+}
+
+pub async fn admin_query(f: &TeamFixture, sql: &str) -> Vec<tokio_postgres::Row> {
+    let (client, conn) = tokio_postgres::connect(&f.cluster.admin_url(DB), tokio_postgres::NoTls)
+        .await
+        .expect("admin connects");
+    tokio::spawn(conn);
+    client.query(sql, &[]).await.expect("admin query")
+}
+
+/// A cluster with the team schema and these agents, and an emulator with no simulation.
+pub async fn team_fixture(agents: &[&str]) -> TeamFixture {
+    let cluster = tokio::task::spawn_blocking(Cluster::start)
+        .await
+        .expect("cluster task")
+        .expect("a PostgreSQL cluster starts (apt install postgresql)");
+    admin_sql(&cluster.admin_url("postgres"), "CREATE DATABASE kefu").await;
+    let admin = cluster.admin_url(DB);
+    assert_eq!(
+        kefu_core::team::migrate(&admin).await.expect("migrate"),
+        kefu_core::team::SUPPORTED_VERSION
+    );
+    assert_eq!(
+        kefu_core::team::migrate(&admin)
+            .await
+            .expect("migrate again"),
+        kefu_core::team::SUPPORTED_VERSION,
+        "migrating twice is a no-op"
+    );
+    for a in agents {
+        kefu_core::team::add_agent(&admin, a, &Secret::new(password(a)), 10)
+            .await
+            .expect("add agent");
+    }
+    TeamFixture {
+        cluster,
+        emu: emulator(7).await,
+    }
+}
+
+/// One desktop: its own SQLite mirror, its own engine, the team handle of `agent`.
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub engine: Engine,
+    pub team: Team,
+    pub worker: Option<(kefu_core::worker::WorkerHandle, tokio::task::JoinHandle<()>)>,
+}
+
+impl Desk {
+    pub fn store(&self) -> &Store {
+        &self.engine.store
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some((h, t)) = self.worker.take() {
+            h.send(kefu_core::worker::Command::Stop).await;
+            let _ = t.await;
+        }
+    }
+}
+
+pub fn desk(f: &TeamFixture, agent: &str) -> Desk {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open_in(dir.path()).expect("store"));
+    let engine = engine_for(&f.emu.base_url, store, Arc::new(SystemClock));
+    let team = Team::new(
+        &f.cluster.url(agent, &password(agent), DB),
+        None,
+        engine.clock.clone(),
+        engine.events.clone(),
+    )
+    .expect("team handle");
+    Desk {
+        dir,
+        engine,
+        team,
+        worker: None,
+    }
+}
+
+pub fn start(d: &mut Desk) {
+    d.worker = Some(kefu_core::team::worker::spawn(
+        d.engine.clone(),
+        d.team.clone(),
+        vec![KF.into()],
+        d.dir.path().to_owned(),
+    ));
+}
+
+pub fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
+    em.state()
+        .customer_says(
+            &kf(),
+            customer,
+            Body::Text {
+                text: Text {
+                    content: text.into(),
+                    menu_id: None,
+                },
+            },
+        )
+        .expect("say");
+}
+
+pub fn new_customer(em: &Emulator, seed: u64) -> kefu_wechat::ExternalUserId {
+    kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(seed), None)
+}
+
+/// Waits until `done` holds, polling; fails with `what` after `secs`.
+pub async fn eventually(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn team_msgids(f: &TeamFixture) -> Vec<String> {
+    admin_query(
+        f,
+        &format!("SELECT msgid FROM kefu.message WHERE open_kfid = '{KF}' AND origin <> 0"),
+    )
+    .await
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+pub async fn pollers(f: &TeamFixture) -> i64 {
+    admin_query(
+        f,
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1801807478 AND granted",
+    )
+    .await[0]
+        .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn five_desktops_store_every_message_once_and_share_the_queue() {
+    let f = team_fixture(&["ann", "bob", "cat", "dan", "eve"]).await;
+    let em = &f.emu.emulator;
+    kefu_emulator::sim::bulk(em, &kf(), 3000, 30, 3600, 3);
+    let mut desks: Vec<Desk> = ["ann", "bob", "cat", "dan", "eve"]
+        .iter()
+        .map(|a| desk(&f, a))
+        .collect();
+    for d in &mut desks {
+        start(d);
+    }
+    let server = server_msgids(em, &kf());
+    for d in &desks {
+        let store = d.engine.store.clone();
+        let expected = server.clone();
+        eventually(60, "every desktop mirrors the whole log", move || {
+            stored_msgids(&store, &kf()) == expected
+        })
+        .await;
+    }
+    let shared = team_msgids(&f).await;
+    let unique: BTreeSet<_> = shared.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        shared.len(),
+        "no message is stored twice in the team"
+    );
+    assert_eq!(unique, server, "the team holds exactly the server's items");
+    assert_eq!(
+        pollers(&f).await,
+        1,
+        "exactly one desktop polls the account"
+    );
+
+    // A live message reaches every desktop, once.
+    let customer = new_customer(em, 99);
+    say(em, &customer, "你好，我的快递到哪了");
+    let server = server_msgids(em, &kf());
+    for d in &desks {
+        let store = d.engine.store.clone();
+        let expected = server.clone();
+        eventually(20, "a live message reaches every desktop", move || {
+            stored_msgids(&store, &kf()) == expected
+        })
+        .await;
+    }
+
+    // Claim on one desktop: gone from every other's waiting list.
+    let c = customer.as_str();
+    let verdict = desks[1]
+        .team
+        .queue_action(desks[1].store(), KF, c, "claim", None)
+        .await
+        .expect("claim");
+    assert_eq!(verdict, QueueVerdict::Done("mine".into()));
+    for d in &desks {
+        let store = d.engine.store.clone();
+        let cust = c.to_owned();
+        eventually(5, "the claim shows on every desktop", move || {
+            store
+                .sessions(SystemClock.now())
+                .expect("sessions")
+                .iter()
+                .any(|s| {
+                    s.external_userid == cust
+                        && s.local_state == "mine"
+                        && s.claimed_by.as_deref() == Some("bob")
+                })
+        })
+        .await;
+    }
+    let refused = desks[0]
+        .team
+        .queue_action(desks[0].store(), KF, c, "claim", None)
+        .await
+        .expect("claim");
+    assert_eq!(
+        refused,
+        QueueVerdict::Refused {
+            reason: "not_waiting".into(),
+            owner: Some("bob".into())
+        },
+        "a second claim is told who has the customer"
+    );
+
+    // bob replies; every desktop shows the reply with who sent it, and it reaches WeChat once.
+    let row = desks[1]
+        .engine
+        .enqueue_text(KF, c, "您好，我来帮您查")
+        .expect("enqueue")
+        .expect("rules allow");
+    desks[1]
+        .team
+        .push_outbox(desks[1].store())
+        .await
+        .expect("push");
+    eventually(20, "the poller sends bob's reply", || {
+        em.state().sent.iter().any(|s| s.msgid == row.msgid)
+    })
+    .await;
+    for d in &desks {
+        let store = d.engine.store.clone();
+        let msgid = row.msgid.clone();
+        eventually(10, "every desktop shows the reply as sent", move || {
+            store
+                .reply(&msgid)
+                .expect("reply")
+                .is_some_and(|r| r.state == "sent")
+        })
+        .await;
+        let (rows, _) = d
+            .store()
+            .message_page(Some(KF), c, 50, None)
+            .expect("conversation");
+        assert!(
+            rows.iter()
+                .any(|m| m.msgid == row.msgid && m.sent_by.as_deref() == Some("bob")),
+            "every desktop knows bob sent it"
+        );
+    }
+    assert_eq!(
+        em.state()
+            .sent
+            .iter()
+            .filter(|s| s.msgid == row.msgid)
+            .count(),
+        1,
+        "sent exactly once"
+    );
+
+    // A note by ann shows on every desktop.
+    desks[0]
+        .team
+        .set_note(desks[0].store(), c, "老客户，优先处理")
+        .await
+        .expect("note");
+    for d in &desks {
+        let store = d.engine.store.clone();
+        let cust = c.to_owned();
+        eventually(5, "the note shows on every desktop", move || {
+            store
+                .customer(&cust, SystemClock.now())
+                .expect("customer")
+                .note
+                == "老客户，优先处理"
+        })
+        .await;
+    }
+    for d in &mut desks {
+        d.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_claims_have_exactly_one_winner() {
+    let names: Vec<String> = (0..50).map(|i| format!("agent{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let f = team_fixture(&refs).await;
+    let em = &f.emu.emulator;
+    let customer = new_customer(em, 5);
+    say(em, &customer, "有人吗");
+    let mut poller = desk(&f, "agent00");
+    start(&mut poller);
+    let store = poller.engine.store.clone();
+    eventually(20, "the customer waits", move || {
+        store.waiting_count().expect("count") == 1
+    })
+    .await;
+    let desks: Vec<Desk> = names.iter().map(|a| desk(&f, a)).collect();
+    let mut tasks = Vec::new();
+    for d in &desks {
+        let team = d.team.clone();
+        let store = d.engine.store.clone();
+        let c = customer.to_string();
+        tasks.push(tokio::spawn(async move {
+            team.queue_action(&store, KF, &c, "claim", None).await
+        }));
+    }
+    let mut winners = Vec::new();
+    let mut owners = BTreeSet::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.expect("task").expect("the team answers") {
+            QueueVerdict::Done(_) => winners.push(names[i].clone()),
+            QueueVerdict::Refused { reason, owner } => {
+                assert_eq!(reason, "not_waiting");
+                owners.insert(owner.expect("the loser is told who has it"));
+            }
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one of 50 claims wins: {winners:?}"
+    );
+    assert_eq!(
+        owners.into_iter().collect::<Vec<_>>(),
+        winners,
+        "every loser is told the winner's name"
+    );
+    poller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_agents_replying_at_once_send_one_reply() {
+    let f = team_fixture(&["ann", "bob"]).await;
+    let em = &f.emu.emulator;
+    let customer = new_customer(em, 11);
+    say(em, &customer, "请问发票怎么开");
+    let mut ann = desk(&f, "ann");
+    let mut bob = desk(&f, "bob");
+    start(&mut ann);
+    start(&mut bob);
+    for d in [&ann, &bob] {
+        let store = d.engine.store.clone();
+        eventually(20, "both see the waiting customer", move || {
+            store.waiting_count().expect("count") == 1
+        })
+        .await;
+    }
+    let c = customer.to_string();
+    // Both type a reply to the waiting customer; each passes its local rules.
+    let a = ann
+        .engine
+        .enqueue_text(KF, &c, "我来处理")
+        .expect("enqueue")
+        .expect("rules");
+    let b = bob
+        .engine
+        .enqueue_text(KF, &c, "我来吧")
+        .expect("enqueue")
+        .expect("rules");
+    let (va, vb) = tokio::join!(
+        ann.team.push_reply(ann.store(), &a),
+        bob.team.push_reply(bob.store(), &b)
+    );
+    let verdicts = [va.expect("ann pushed"), vb.expect("bob pushed")];
+    let accepted = verdicts
+        .iter()
+        .filter(|v| matches!(v, ReplyVerdict::Accepted(_)))
+        .count();
+    assert_eq!(accepted, 1, "one reply is accepted: {verdicts:?}");
+    let (winner, loser_msgid) = match &verdicts[0] {
+        ReplyVerdict::Accepted(_) => ("ann", &b.msgid),
+        _ => ("bob", &a.msgid),
+    };
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| matches!(v, ReplyVerdict::Refused { reason, owner }
+            if reason == "not_mine" && owner.as_deref() == Some(winner))),
+        "the other is refused with who has the customer: {verdicts:?}"
+    );
+    eventually(20, "the accepted reply reaches WeChat", || {
+        em.state().sent.iter().any(|s| s.touser == customer)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        em.state()
+            .sent
+            .iter()
+            .filter(|s| s.touser == customer)
+            .count(),
+        1,
+        "exactly one reply reaches the customer"
+    );
+    assert!(
+        !em.state().sent.iter().any(|s| &s.msgid == loser_msgid),
+        "the refused reply never reaches WeChat"
+    );
+    ann.stop().await;
+    bob.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_desktop_cut_off_works_locally_and_converges_after_a_restart() {
+    let f = team_fixture(&["ann", "bob"]).await;
+    let em = &f.emu.emulator;
+    let customer = new_customer(em, 21);
+    say(em, &customer, "在吗");
+    let mut ann = desk(&f, "ann");
+    let mut bob = desk(&f, "bob");
+    start(&mut ann);
+    start(&mut bob);
+    let c = customer.to_string();
+    let store = ann.engine.store.clone();
+    eventually(20, "ann sees the customer", move || {
+        store.waiting_count().expect("count") == 1
+    })
+    .await;
+    assert_eq!(
+        ann.team
+            .queue_action(ann.store(), KF, &c, "claim", None)
+            .await
+            .expect("claim"),
+        QueueVerdict::Done("mine".into())
+    );
+
+    // The team server goes away (stopped mid-sync: the emulator keeps receiving messages).
+    f.cluster.stop().expect("stop PostgreSQL");
+    for i in 0..20 {
+        say(em, &customer, &format!("补充信息 {i}"));
+    }
+    // ann keeps working locally: the conversation opens, a reply waits in the local outbox.
+    let (rows, _) = ann
+        .store()
+        .message_page(Some(KF), &c, 50, None)
+        .expect("open");
+    assert!(!rows.is_empty(), "the conversation opens offline");
+    let reply = ann
+        .engine
+        .enqueue_text(KF, &c, "稍等，我查一下")
+        .expect("enqueue")
+        .expect("the local rules allow it");
+    let offline = ann
+        .team
+        .queue_action(ann.store(), KF, &c, "release", None)
+        .await;
+    assert!(
+        matches!(offline, Err(ref e) if e.is_connection()),
+        "a claim change needs the team server: {offline:?}"
+    );
+    assert!(
+        ann.team.status().offline_since.is_some(),
+        "health knows since when the team server is unreachable"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    f.cluster.restart().expect("start PostgreSQL again");
+
+    // Everything converges: every message once, the reply sent once, both mirrors equal.
+    let server = server_msgids(em, &kf());
+    for d in [&ann, &bob] {
+        let store = d.engine.store.clone();
+        let expected = server.clone();
+        eventually(30, "the mirrors converge after the restart", move || {
+            stored_msgids(&store, &kf()) == expected
+        })
+        .await;
+    }
+    eventually(30, "the reply typed offline is sent", || {
+        em.state().sent.iter().any(|s| s.msgid == reply.msgid)
+    })
+    .await;
+    let store = bob.engine.store.clone();
+    let msgid = reply.msgid.clone();
+    eventually(10, "bob sees ann's offline reply as sent", move || {
+        store
+            .reply(&msgid)
+            .expect("reply")
+            .is_some_and(|r| r.state == "sent")
+    })
+    .await;
+    assert_eq!(
+        em.state()
+            .sent
+            .iter()
+            .filter(|s| s.msgid == reply.msgid)
+            .count(),
+        1,
+        "sent exactly once"
+    );
+    let shared = team_msgids(&f).await;
+    let unique: BTreeSet<_> = shared.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        shared.len(),
+        "nothing stored twice across the restart"
+    );
+    assert_eq!(unique, server, "nothing lost across the restart");
+    assert!(ann.team.status().connected, "reconnected");
+    ann.stop().await;
+    bob.stop().await;
+}
