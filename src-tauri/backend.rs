@@ -24,6 +24,27 @@ fn env(k: &str) -> Option<String> {
     std::env::var(k).ok()
 }
 
+/// The team handle: the password from the URL, `KEFU_TEAM_PASSWORD`, or the OS keyring.
+fn team_handle(url: &str, engine: &Engine) -> anyhow::Result<kefu_core::team::Team> {
+    use kefu_core::settings::SecretStore;
+    let password = env("KEFU_TEAM_PASSWORD")
+        .filter(|p| !p.is_empty())
+        .map(Secret::new)
+        .or_else(|| match Keyring::team_password().get() {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "no team password from the keyring");
+                None
+            }
+        });
+    Ok(kefu_core::team::Team::new(
+        url,
+        password.as_ref(),
+        engine.clock.clone(),
+        engine.events.clone(),
+    )?)
+}
+
 impl Backend {
     /// Resolves settings (environment over `settings.json`, the secret from the OS keyring),
     /// starts the emulator when there are no credentials, opens the store and starts the sync
@@ -45,9 +66,9 @@ impl Backend {
         });
         let (config, data_dir, emulator, mode) = match &settings.api {
             ApiMode::Live(api) => {
-                tracing::info!("live mode");
+                tracing::info!(team = settings.team_url.is_some(), "live mode");
                 let config = ClientConfig::new(&api.base_url, &api.corp_id, api.secret.clone());
-                (config, settings.data_dir.clone(), None, Mode::Live)
+                (config, settings.store_dir(), None, Mode::Live)
             }
             ApiMode::Demo => {
                 // The embedded emulator lives in memory and starts empty at every launch: its
@@ -83,12 +104,35 @@ impl Backend {
         let store = Arc::new(Store::open_in(&data_dir)?);
         let engine = Engine::new(Arc::new(Client::new(config)?), store, Arc::new(SystemClock));
         engine.set_welcome(settings.welcome_text.clone());
-        let (worker, _task) =
-            kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir);
-        let agent = env("KEFU_AGENT")
-            .filter(|a| !a.is_empty())
-            .or(app_settings.agent_name.clone())
-            .unwrap_or_else(|| "agent".into());
+        // Team mode needs a WeChat every desktop shares: a live account or a standalone
+        // emulator, never one embedded emulator per desktop.
+        let team = match (&settings.team_url, mode) {
+            (Some(url), Mode::Live) => Some(team_handle(url, &engine)?),
+            (Some(_), Mode::Demo) => {
+                tracing::warn!(
+                    "a team database needs live credentials (or KEFU_API_BASE); solo demo"
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        let (worker, _task) = match &team {
+            Some(t) => kefu_core::team::worker::spawn(
+                engine.clone(),
+                t.clone(),
+                settings.open_kfids.clone(),
+                data_dir,
+            ),
+            None => kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir),
+        };
+        let agent = match &team {
+            // In a team the agent is the database role: nobody acts under another's name.
+            Some(t) => t.agent().to_owned(),
+            None => env("KEFU_AGENT")
+                .filter(|a| !a.is_empty())
+                .or(app_settings.agent_name.clone())
+                .unwrap_or_else(|| "agent".into()),
+        };
         Ok(Self {
             context: Context {
                 engine,
@@ -98,6 +142,7 @@ impl Backend {
                 api_base,
                 settings: file,
                 notifier: None,
+                team,
             },
             _emulator: emulator,
         })

@@ -527,7 +527,7 @@ impl Engine {
 
     /// The `send_msg` body of a stored reply; an image or file reply is uploaded first
     /// (`media/upload`), from the copy kept in the data directory.
-    async fn resolve_content(&self, stored: &str) -> Result<Content, EngineError> {
+    pub async fn resolve_content(&self, stored: &str) -> Result<Content, EngineError> {
         let bad = || EngineError::BadReply(stored.chars().take(40).collect());
         let value: serde_json::Value = serde_json::from_str(stored).map_err(|_| bad())?;
         let Some(upload) = value.get("upload") else {

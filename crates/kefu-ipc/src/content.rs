@@ -469,6 +469,7 @@ impl From<MessageRow> for MessageDto {
             recalled: r.recalled,
             delivery: r.delivery,
             fail_reason,
+            sent_by: r.sent_by,
         }
     }
 }

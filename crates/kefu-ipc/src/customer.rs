@@ -155,7 +155,7 @@ pub fn get(ctx: &Context, customer: &str) -> Result<CustomerDto, IpcError> {
 }
 
 /// Sets the note.
-pub fn set_note(ctx: &Context, r: CustomerNoteSetRequest) -> Result<CustomerDto, IpcError> {
+pub async fn set_note(ctx: &Context, r: CustomerNoteSetRequest) -> Result<CustomerDto, IpcError> {
     if r.note.chars().count() > kefu_core::store::MAX_NOTE_CHARS {
         return Err(IpcError::new(
             ErrorCode::InvalidSetting,
@@ -165,14 +165,22 @@ pub fn set_note(ctx: &Context, r: CustomerNoteSetRequest) -> Result<CustomerDto,
             ),
         ));
     }
-    ctx.engine
-        .store
-        .set_customer_note(&r.external_userid, &r.note, ctx.engine.clock.now())?;
+    match &ctx.team {
+        Some(t) => {
+            t.set_note(&ctx.engine.store, &r.external_userid, &r.note)
+                .await?
+        }
+        None => ctx.engine.store.set_customer_note(
+            &r.external_userid,
+            &r.note,
+            ctx.engine.clock.now(),
+        )?,
+    }
     get(ctx, &r.external_userid)
 }
 
 /// Replaces the tags.
-pub fn set_tags(ctx: &Context, r: CustomerTagsSetRequest) -> Result<CustomerDto, IpcError> {
+pub async fn set_tags(ctx: &Context, r: CustomerTagsSetRequest) -> Result<CustomerDto, IpcError> {
     let tags = kefu_core::store::normalise_tags(&r.tags).ok_or_else(|| {
         IpcError::new(
             ErrorCode::InvalidSetting,
@@ -183,8 +191,15 @@ pub fn set_tags(ctx: &Context, r: CustomerTagsSetRequest) -> Result<CustomerDto,
             ),
         )
     })?;
-    ctx.engine
-        .store
-        .set_customer_tags(&r.external_userid, &tags)?;
+    match &ctx.team {
+        Some(t) => {
+            t.set_tags(&ctx.engine.store, &r.external_userid, &tags)
+                .await?
+        }
+        None => ctx
+            .engine
+            .store
+            .set_customer_tags(&r.external_userid, &tags)?,
+    }
     get(ctx, &r.external_userid)
 }

@@ -43,6 +43,10 @@ pub enum ErrorCode {
     KeyringUnavailable,
     /// A setting has a value outside its choices or limits.
     InvalidSetting,
+    /// Team mode: the team server cannot be reached; claims and transfers wait for it.
+    TeamUnreachable,
+    /// Team mode: a colleague (`colleague`) already has this customer.
+    TakenByColleague,
     /// A bug.
     Internal,
 }
@@ -56,6 +60,10 @@ pub struct IpcError {
     pub code: ErrorCode,
     /// Details, in English.
     pub message: String,
+    /// Team mode: the colleague who has the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub colleague: Option<String>,
 }
 
 impl IpcError {
@@ -64,7 +72,14 @@ impl IpcError {
         Self {
             code,
             message: message.into(),
+            colleague: None,
         }
+    }
+
+    /// The same error naming the colleague who has the customer.
+    pub fn with_colleague(mut self, colleague: Option<String>) -> Self {
+        self.colleague = colleague;
+        self
     }
 }
 
@@ -223,6 +238,8 @@ pub struct MessageDto {
     pub delivery: Option<String>,
     /// Why our reply failed, in English (failed replies only).
     pub fail_reason: Option<String>,
+    /// The agent who sent our reply (team mode: every desktop shows who).
+    pub sent_by: Option<String>,
 }
 
 /// `message_list` response.

@@ -51,6 +51,25 @@ pub struct HealthDto {
     /// Customers waiting.
     #[ts(type = "number")]
     pub waiting_count: i64,
+    /// Team mode: the team server's connection; absent in solo mode.
+    #[ts(optional)]
+    pub team: Option<TeamHealthDto>,
+}
+
+/// The team server as the title bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamHealthDto {
+    /// The agent this desktop acts as.
+    pub agent: String,
+    /// Whether the last call reached it.
+    pub connected: bool,
+    /// Since when it is unreachable (unix seconds).
+    #[ts(type = "number | null")]
+    pub offline_since: Option<i64>,
+    /// Accounts this desktop polls for the team.
+    pub polling: Vec<String>,
 }
 
 impl From<kefu_core::health::Health> for HealthDto {
@@ -72,6 +91,7 @@ impl From<kefu_core::health::Health> for HealthDto {
                 NotificationState::Unavailable
             },
             waiting_count: h.waiting_count,
+            team: None,
         }
     }
 }
@@ -79,5 +99,24 @@ impl From<kefu_core::health::Health> for HealthDto {
 /// Health now.
 pub fn read(ctx: &crate::Context) -> Result<HealthDto, crate::IpcError> {
     let available = ctx.notifier.as_ref().is_some_and(|n| n.available());
-    Ok(kefu_core::health::read(&ctx.engine.store, ctx.engine.clock.now(), available)?.into())
+    let mut health: HealthDto =
+        kefu_core::health::read(&ctx.engine.store, ctx.engine.clock.now(), available)?.into();
+    if let Some(team) = &ctx.team {
+        let status = team.status();
+        // Only the account's poller syncs with WeChat; for the others the team server is the
+        // source, so its reachability is the sync state.
+        if !status.connected && status.offline_since.is_some() {
+            health.sync = SyncState::Offline;
+            health.offline_since = status.offline_since;
+        } else if health.offline_since.is_none() {
+            health.sync = SyncState::Online;
+        }
+        health.team = Some(TeamHealthDto {
+            agent: team.agent().to_owned(),
+            connected: status.connected,
+            offline_since: status.offline_since,
+            polling: status.polling,
+        });
+    }
+    Ok(health)
 }

@@ -13,6 +13,7 @@ mod reply;
 mod search;
 mod servicer;
 mod settings;
+mod team;
 
 pub use content::{MediaRef, MenuItemDto, MergedItemDto, MessageContent};
 pub use customer::{
@@ -20,7 +21,7 @@ pub use customer::{
     CustomerTagsSetRequest,
 };
 pub use dto::*;
-pub use health::{HealthDto, NotificationState, SyncState};
+pub use health::{HealthDto, NotificationState, SyncState, TeamHealthDto};
 pub use open_url::{OpenUrlRequest, checked_url};
 pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
 pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, SnippetSegment};
@@ -52,6 +53,8 @@ pub struct Context {
     pub settings: std::sync::Arc<kefu_core::settings::SettingsFile>,
     /// System notifications; `None` where there are none (tests, headless).
     pub notifier: Option<kefu_core::notify::Notifier>,
+    /// The team database in team mode; `None` in solo mode.
+    pub team: Option<kefu_core::team::Team>,
 }
 
 /// Every command the UI may call, by name (`noun_verb`).
@@ -171,22 +174,38 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             let r: CustomerRef = parse(req)?;
             ok(customer::get(ctx, &r.external_userid)?)
         }
-        "customer_note_set" => ok(customer::set_note(ctx, parse(req)?)?),
-        "customer_tags_set" => ok(customer::set_tags(ctx, parse(req)?)?),
-        "servicer_list" => ok(servicer::list(ctx, parse(req)?).await?),
+        "customer_note_set" => ok(customer::set_note(ctx, parse(req)?).await?),
+        "customer_tags_set" => ok(customer::set_tags(ctx, parse(req)?).await?),
+        "servicer_list" => match &ctx.team {
+            Some(t) => ok(team::agents(t).await?),
+            None => ok(servicer::list(ctx, parse(req)?).await?),
+        },
         "session_transfer" => {
             let r: SessionTransferRequest = parse(req)?;
-            let state = store
-                .queue_action(
-                    &r.open_kfid,
-                    &r.external_userid,
-                    &ctx.agent,
-                    QueueAction::Transfer {
-                        to: &r.servicer_userid,
-                    },
-                    now,
-                )?
-                .map_err(refused_queue)?;
+            let state = match &ctx.team {
+                Some(t) => {
+                    team::queue_action(
+                        t,
+                        store,
+                        &r.open_kfid,
+                        &r.external_userid,
+                        "transfer",
+                        Some(&r.servicer_userid),
+                    )
+                    .await?
+                }
+                None => store
+                    .queue_action(
+                        &r.open_kfid,
+                        &r.external_userid,
+                        &ctx.agent,
+                        QueueAction::Transfer {
+                            to: &r.servicer_userid,
+                        },
+                        now,
+                    )?
+                    .map_err(refused_queue)?,
+            };
             ctx.engine
                 .events
                 .publish(kefu_core::event::DomainEvent::SessionChanged {
@@ -209,6 +228,28 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         }
         "session_claim" | "session_release" | "session_end" => {
             let r: SessionRef = parse(req)?;
+            if let Some(t) = &ctx.team {
+                let action = match cmd {
+                    "session_end" => "end",
+                    "session_claim" => "claim",
+                    _ => "release",
+                };
+                let state =
+                    team::queue_action(t, store, &r.open_kfid, &r.external_userid, action, None)
+                        .await?;
+                if action == "end" {
+                    ctx.engine
+                        .end_on_wechat(&r.open_kfid, &r.external_userid)
+                        .await;
+                }
+                ctx.engine
+                    .events
+                    .publish(kefu_core::event::DomainEvent::SessionChanged {
+                        open_kfid: r.open_kfid,
+                        external_userid: r.external_userid,
+                    });
+                return ok(SessionActionResponse { local_state: state });
+            }
             let outcome = match cmd {
                 "session_end" => {
                     ctx.engine
@@ -239,6 +280,9 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
                 .engine
                 .enqueue_text(&r.open_kfid, &r.external_userid, &r.text)?
                 .map_err(refused_reply)?;
+            if let Some(t) = &ctx.team {
+                team::push_reply(t, store, &row).await?;
+            }
             ctx.worker.send(WorkerCommand::SyncNow).await;
             ok(ReplySendResponse {
                 msgid: row.msgid,

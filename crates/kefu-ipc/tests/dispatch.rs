@@ -69,6 +69,7 @@ async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
         api_base: running.base_url.clone(),
         settings,
         notifier: None,
+        team: None,
     };
     Fixture {
         em,

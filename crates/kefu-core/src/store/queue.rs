@@ -1,7 +1,7 @@
 //! The local queue: claim, release, transfer and end, as guarded state changes of a session.
 //!
 //! waiting ──claim──▶ mine ──release──▶ waiting
-//!    │                 │ ──transfer──▶ mine (another agent)
+//!    │ ──transfer──▶ mine (another agent) ◀──transfer── mine
 //!    └──────end────────┴──end──▶ ended ──customer writes──▶ waiting
 //! wecom (a colleague took it in the WeCom client) is read-only here; sync moves sessions in and
 //! out of it. WeChat's side stays in state 0/1 for waiting and mine (see ARCHITECTURE.md).
@@ -36,7 +36,7 @@ pub enum QueueAction<'a> {
     Claim,
     /// mine → waiting (keeps the original waiting time, so the customer stays first in line).
     Release,
-    /// mine → mine of another agent.
+    /// mine (or waiting) → mine of another agent.
     Transfer {
         /// The agent who takes it.
         to: &'a str,
@@ -74,6 +74,8 @@ impl Store {
             (QueueAction::Claim, "waiting") => ("mine", Some(agent)),
             (QueueAction::Claim, _) => return Ok(Err(QueueRefused::NotWaiting)),
             (QueueAction::Release, _) if mine => ("waiting", None),
+            // A waiting customer may be handed straight to a colleague (assignment).
+            (QueueAction::Transfer { to }, "waiting") => ("mine", Some(*to)),
             (QueueAction::Transfer { to }, _) if mine => ("mine", Some(*to)),
             (QueueAction::Release | QueueAction::Transfer { .. }, _) => {
                 return Ok(Err(QueueRefused::NotMine));
@@ -160,6 +162,17 @@ mod tests {
             Some(100),
             "a released customer keeps their place in line"
         );
+        assert_eq!(
+            act("bob", QueueAction::Transfer { to: "cat" }),
+            Ok("mine".into()),
+            "a waiting customer can be handed to a colleague"
+        );
+        assert_eq!(
+            act("bob", QueueAction::Transfer { to: "dan" }),
+            Err(QueueRefused::NotMine),
+            "once assigned it is cat's to hand on"
+        );
+        assert_eq!(act("cat", QueueAction::Release), Ok("waiting".into()));
         assert_eq!(
             act("bob", QueueAction::End),
             Ok("ended".into()),

@@ -103,9 +103,24 @@ impl Team {
 
     /// Pushes every local reply not yet in the shared outbox; a reply the team refuses is marked
     /// failed locally with the reason. Returns how many were pushed.
-    pub async fn push_outbox(&self, store: &Store) -> Result<usize, TeamError> {
+    /// An image or file reply is uploaded from this desktop first (its file is here, not on
+    /// the poller's), and its media id goes to the shared outbox.
+    pub async fn push_outbox(&self, engine: &crate::engine::Engine) -> Result<usize, TeamError> {
+        let store = &*engine.store;
         let mut pushed = 0;
-        for row in store.unpushed_replies()? {
+        for mut row in store.unpushed_replies()? {
+            if row.content.contains("\"upload\"") {
+                match engine.resolve_content(&row.content).await {
+                    Ok(content) => {
+                        row.content = serde_json::to_string(&content).expect("content serialises");
+                    }
+                    Err(crate::engine::EngineError::Api(e)) if !e.is_permanent() => continue,
+                    Err(e) => {
+                        store.mark_failed(&row.msgid, &e.to_string())?;
+                        continue;
+                    }
+                }
+            }
             match self.push_reply(store, &row).await? {
                 ReplyVerdict::Accepted(_) => {}
                 ReplyVerdict::Refused { reason, owner } => {

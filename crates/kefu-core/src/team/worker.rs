@@ -107,7 +107,7 @@ impl State {
                 Err(e) => tracing::warn!(error = %e, "accounts not listed"),
             }
         }
-        if let Err(e) = self.team.push_outbox(&self.engine.store).await {
+        if let Err(e) = self.team.push_outbox(&self.engine).await {
             tracing::debug!(error = %e, "local replies not pushed to the team");
         }
         if let Err(e) = self.poll().await {

@@ -255,7 +255,7 @@ async fn five_desktops_store_every_message_once_and_share_the_queue() {
         .expect("rules allow");
     desks[1]
         .team
-        .push_outbox(desks[1].store())
+        .push_outbox(&desks[1].engine)
         .await
         .expect("push");
     eventually(20, "the poller sends bob's reply", || {
@@ -534,4 +534,192 @@ async fn a_desktop_cut_off_works_locally_and_converges_after_a_restart() {
     assert!(ann.team.status().connected, "reconnected");
     ann.stop().await;
     bob.stop().await;
+}
+
+/// The agent whose connection holds the account's poller lock.
+async fn poller_agent(f: &TeamFixture) -> Option<String> {
+    admin_query(
+        f,
+        "SELECT a.usename::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.classid = 1801807478 AND l.granted",
+    )
+    .await
+    .first()
+    .map(|r| r.get(0))
+}
+
+fn kefu_sync(f: &TeamFixture, agent: &str, data_dir: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KEFU_API_BASE", &f.emu.base_url)
+        .env("KEFU_CORP_ID", DEFAULT_CORP_ID)
+        .env("KEFU_SECRET", DEFAULT_SECRET)
+        .env("KEFU_DATA_DIR", data_dir)
+        .env("KEFU_OPEN_KFIDS", KF)
+        .env(
+            "KEFU_TEAM_DATABASE_URL",
+            f.cluster.url(agent, &password(agent), DB),
+        )
+        .arg("sync")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn kefu sync")
+}
+
+/// Three headless desks (`kefu sync` in team mode) poll one account; the poller is killed with
+/// SIGKILL 20 times at random moments while 20,000 messages and replies flow. Another takes
+/// over each time; in the end the team holds exactly the server's items, each once, every
+/// mirror equals it, and every reply was sent exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_the_poller_twenty_times_loses_and_duplicates_nothing() {
+    let agents = ["ann", "bob", "cat"];
+    let f = team_fixture(&agents).await;
+    let em = &f.emu.emulator;
+    kefu_emulator::sim::bulk(em, &kf(), 20_000, 200, 2 * 24 * 3600, 31);
+    em.faults().set_chaos(Some(kefu_emulator::fault::Chaos {
+        rate: 0.2,
+        seed: 31,
+    }));
+    let dirs: Vec<tempfile::TempDir> = agents
+        .iter()
+        .map(|_| tempfile::tempdir().expect("temp dir"))
+        .collect();
+    let mut children: Vec<std::process::Child> = agents
+        .iter()
+        .zip(&dirs)
+        .map(|(a, d)| kefu_sync(&f, a, d.path()))
+        .collect();
+    // A desk in this process replies to customers while the pollers die.
+    let replier = desk(&f, "ann");
+    let mut replies = Vec::new();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut kills = 0;
+    let mut holders = BTreeSet::new();
+    for round in 0..20 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let holder = loop {
+            if let Some(a) = poller_agent(&f).await {
+                break a;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no desk took over the account (round {round})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        holders.insert(holder.clone());
+        if round % 4 == 1 {
+            // A live customer and a reply through the shared outbox.
+            let customer = new_customer(em, 1000 + round);
+            say(em, &customer, "请问什么时候发货");
+            let cust = customer.to_string();
+            let mut pushed = None;
+            for _ in 0..300 {
+                replier.team.pull(replier.store()).await.ok();
+                if let Ok(Ok(row)) = replier.engine.enqueue_text(KF, &cust, "明天发货") {
+                    replier
+                        .team
+                        .push_reply(replier.store(), &row)
+                        .await
+                        .expect("push");
+                    pushed = Some(row.msgid);
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            replies.push(pushed.expect("the customer arrived and the reply was pushed"));
+        }
+        tokio::time::sleep(Duration::from_millis(100 + seed % 900)).await;
+        let i = agents
+            .iter()
+            .position(|a| *a == holder)
+            .expect("a known agent");
+        children[i].kill().expect("SIGKILL");
+        let _ = children[i].wait();
+        kills += 1;
+        children[i] = kefu_sync(&f, agents[i], dirs[i].path());
+    }
+    em.faults().clear();
+    assert_eq!(kills, 20);
+    let server = server_msgids(em, &kf());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let shared = team_msgids(&f).await;
+        let unique: BTreeSet<_> = shared.iter().cloned().collect();
+        assert_eq!(unique.len(), shared.len(), "no message is stored twice");
+        if unique == server {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the team never caught up: {} of {}",
+            unique.len(),
+            server.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Chaos includes 40014 (token), which the outbox treats as a definite refusal: a reply ends
+    // sent (then WeChat has it exactly once) or failed; never queued, never sent twice.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut sent = 0;
+    for msgid in &replies {
+        let state = loop {
+            let rows = admin_query(
+                &f,
+                &format!("SELECT state FROM kefu.outbox WHERE msgid = '{msgid}'"),
+            )
+            .await;
+            let state: String = rows
+                .first()
+                .expect("the reply is in the shared outbox")
+                .get(0);
+            if state != "queued" {
+                break state;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "reply {msgid} never left the queue"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let delivered = em.state().sent.iter().filter(|s| &s.msgid == msgid).count();
+        assert!(delivered <= 1, "a reply reaches WeChat at most once");
+        if state == "sent" {
+            sent += 1;
+            assert_eq!(delivered, 1, "a reply marked sent reached WeChat once");
+        }
+    }
+    assert!(sent >= 1, "replies were really sent while pollers died");
+    for (i, dir) in dirs.iter().enumerate() {
+        let store = Store::open_in(&dir.path().join("team"))
+            .expect("mirror (team mode keeps it in <data>/team)");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while stored_msgids(&store, &kf()) != server {
+            let local = stored_msgids(&store, &kf());
+            let missing: Vec<_> = server.difference(&local).take(3).collect();
+            let extra: Vec<_> = local.difference(&server).take(3).collect();
+            assert!(
+                Instant::now() < deadline,
+                "{}'s mirror never converged: {} of {}, missing {missing:?}, extra {extra:?}, mark {}",
+                agents[i],
+                local.len(),
+                server.len(),
+                store.mirror_mark("message").expect("mark")
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    for c in &mut children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    assert!(
+        holders.len() >= 2,
+        "the lock really moved between desks: {holders:?}"
+    );
 }

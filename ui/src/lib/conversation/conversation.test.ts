@@ -205,4 +205,17 @@ describe('Conversation actions', () => {
     expect(conv.error).toEqual({ code: 'QUOTA_USED', message: 'five replies' });
     expect(conv.messages.map((m) => m.msgid)).toEqual(['m1']);
   });
+
+  it('keeps the colleague who took the customer when a claim loses to them', async () => {
+    const conv = new Conversation({
+      call: async <T>(cmd: string) => {
+        if (cmd === 'session_claim') throw { code: 'TAKEN_BY_COLLEAGUE', message: 'claimed', colleague: '李四' };
+        return { messages: [message('m1')] } as T;
+      },
+      subscribe: noEvents,
+    });
+    await conv.select(ref);
+    expect(await conv.claim()).toBe(false);
+    expect(conv.error).toEqual({ code: 'TAKEN_BY_COLLEAGUE', message: 'claimed', colleague: '李四' });
+  });
 });

@@ -7,10 +7,13 @@ import {
   messageSide,
   msgtypeText,
   repliesLeftText,
+  sentByText,
   waitingText,
   windowLeftText,
   type Text,
 } from './format';
+
+const render = (locale: Locale, text: Text) => interpolate(catalogues[locale][text.key], text.params);
 
 describe('waitingText', () => {
   it('counts seconds, then minutes, then hours and minutes', () => {
@@ -35,9 +38,25 @@ describe('errorText', () => {
       expect(catalogues['zh-CN'][key]).toBeTruthy();
       expect(catalogues.en[key]).toBeTruthy();
     }
-    expect(errorText('QUOTA_USED')).toEqual({ key: 'error.QUOTA_USED' });
-    expect(errorText('SOMETHING_NEW')).toEqual({ key: 'error.unknown' });
-    expect(errorText('toString'), 'no prototype keys').toEqual({ key: 'error.unknown' });
+    expect(errorText({ code: 'QUOTA_USED' })).toEqual({ key: 'error.QUOTA_USED' });
+    expect(errorText({ code: 'SOMETHING_NEW' })).toEqual({ key: 'error.unknown' });
+    expect(errorText({ code: 'toString' }), 'no prototype keys').toEqual({ key: 'error.unknown' });
+  });
+
+  it('names the colleague who has the customer, else says a colleague does', () => {
+    const taken = errorText({ code: 'TAKEN_BY_COLLEAGUE', colleague: '李四' });
+    expect(render('zh-CN', taken)).toBe('李四 正在接待该客户');
+    expect(render('en', taken)).toBe('李四 is handling this customer');
+    expect(render('zh-CN', errorText({ code: 'TAKEN_BY_COLLEAGUE' }))).toBe('同事正在接待该客户');
+    expect(render('en', errorText({ code: 'TAKEN_BY_COLLEAGUE', colleague: '' }))).toBe('A colleague is handling this customer');
+    expect(render('en', errorText({ code: 'NOT_MINE', colleague: '李四' })), 'only that code names them').toBe(
+      'This conversation is not yours',
+    );
+  });
+
+  it('says the team server is unreachable', () => {
+    expect(render('zh-CN', errorText({ code: 'TEAM_UNREACHABLE' }))).toBe('团队服务器无法连接，请稍后再试');
+    expect(render('en', errorText({ code: 'TEAM_UNREACHABLE' }))).toBe('The team server is unreachable; try again shortly');
   });
 });
 
@@ -54,14 +73,20 @@ describe('messages', () => {
     });
   });
 
+  it('names who sent our reply, only for our replies with a sender', () => {
+    const text = sentByText({ origin: 0, sentBy: '张三' });
+    expect(text && render('zh-CN', text)).toBe('由 张三 发送');
+    expect(text && render('en', text)).toBe('sent by 张三');
+    expect(sentByText({ origin: 0, sentBy: null }), 'solo mode').toBeNull();
+    expect(sentByText({ origin: 3, sentBy: '张三' }), 'not a reply of ours').toBeNull();
+  });
+
   it('names the delivery state of our replies', () => {
     expect(deliveryText(null)).toBeNull();
     expect(deliveryText('sent')?.key).toBe('delivery.sent');
     expect(deliveryText('bouncing')).toEqual({ key: 'delivery.unknown', params: { state: 'bouncing' } });
   });
 });
-
-const render = (locale: Locale, text: Text) => interpolate(catalogues[locale][text.key], text.params);
 
 describe('windowLeftText', () => {
   const H = 3600;

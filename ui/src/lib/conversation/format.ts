@@ -2,6 +2,7 @@
  * Pure display helpers: waiting time, message placeholders and error texts as i18n keys with
  * parameters, so the views stay free of logic and the tests need no DOM.
  */
+import type { MessageDto } from '../ipc/contract';
 import type { ErrorCode } from '../ipc/generated/ErrorCode';
 import type { MessageKey, Params } from '../i18n/index.svelte';
 import type { EventView } from './content';
@@ -58,11 +59,15 @@ export const ERROR_KEYS: Record<ErrorCode | 'NO_BACKEND', MessageKey> = {
   NOT_RETRYABLE: 'error.NOT_RETRYABLE',
   KEYRING_UNAVAILABLE: 'error.KEYRING_UNAVAILABLE',
   INVALID_SETTING: 'error.INVALID_SETTING',
+  TEAM_UNREACHABLE: 'error.TEAM_UNREACHABLE',
+  TAKEN_BY_COLLEAGUE: 'error.TAKEN_BY_COLLEAGUE',
   INTERNAL: 'error.INTERNAL',
   NO_BACKEND: 'error.NO_BACKEND',
 };
 
-export function errorText(code: string): Text {
+/** An error's text by its code; a customer taken by a colleague names them when known. */
+export function errorText({ code, colleague }: { code: string; colleague?: string }): Text {
+  if (code === 'TAKEN_BY_COLLEAGUE' && colleague) return { key: 'error.takenBy', params: { colleague } };
   return { key: Object.hasOwn(ERROR_KEYS, code) ? ERROR_KEYS[code as keyof typeof ERROR_KEYS] : 'error.unknown' };
 }
 
@@ -91,6 +96,12 @@ const DELIVERY_KEYS: Partial<Record<string, MessageKey>> = {
 export function deliveryText(delivery: string | null): Text | null {
   if (delivery === null) return null;
   return { key: DELIVERY_KEYS[delivery] ?? 'delivery.unknown', params: { state: delivery } };
+}
+
+/** "由 张三 发送" under one of our replies, when the team says who sent it. */
+export function sentByText(message: Pick<MessageDto, 'origin' | 'sentBy'>): Text | null {
+  if (message.origin !== 0 || !message.sentBy) return null;
+  return { key: 'delivery.sentBy', params: { name: message.sentBy } };
 }
 
 /** Replies the API allows per customer message (the quota of one round). */
@@ -203,7 +214,7 @@ export function mediaStateText(state: string | null | undefined): Text {
 /** A reply's failure reason: a known error code or fail type is localised, else shown as sent. */
 export function failReasonText(reason: string | null | undefined): Text | null {
   if (!reason) return null;
-  if (Object.hasOwn(ERROR_KEYS, reason)) return errorText(reason);
+  if (Object.hasOwn(ERROR_KEYS, reason)) return errorText({ code: reason });
   // "msg_send_fail 10: …" (WeChat's later refusal) or "fail_type 10" name a fail type.
   const failType = /^(?:msg_send_fail|fail_type)[ :=]?(\d+)\b/i.exec(reason.trim()) ?? /^(\d+)$/.exec(reason.trim());
   if (failType) return failTypeText(Number(failType[1]));

@@ -1,10 +1,10 @@
 /**
  * Sync health for the title bar: `health_get` at start, then every `health` UI event (and a slow
- * poll as a fallback). `healthView` turns it into one status with a level, so the view has no
- * logic. Invariants: the newest health wins (an older answer never replaces an event's payload);
+ * poll as a fallback). `healthView` turns it into one status with a level, and `teamView` the
+ * team server's connection (team mode only), so the view has no logic. Invariants: the newest health wins (an older answer never replaces an event's payload);
  * before the first answer the state is `unknown`, never "online".
  */
-import type { HealthDto, UiEvent } from '../ipc/contract';
+import type { HealthDto, TeamHealthDto, UiEvent } from '../ipc/contract';
 import { subscribeUiEvents, type Call, type Subscribe } from '../ipc/events';
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 import type { Text } from '../conversation/format';
@@ -54,6 +54,18 @@ export function healthView(h: HealthDto | null, now: number, formatTime: (s: num
     default:
       return { key: 'health.unknown', level: 'unknown', detail };
   }
+}
+
+export interface TeamView extends Text {
+  level: 'ok' | 'warn';
+}
+
+/** "团队：张三" while the team server answers, else since when it does not; null in solo mode. */
+export function teamView(team: TeamHealthDto | undefined, formatTime: (s: number) => string): TeamView | null {
+  if (!team) return null;
+  if (team.connected) return { key: 'health.team', params: { agent: team.agent }, level: 'ok' };
+  if (team.offlineSince === null) return { key: 'health.teamUnreachable', level: 'warn' };
+  return { key: 'health.teamUnreachableSince', params: { time: formatTime(team.offlineSince) }, level: 'warn' };
 }
 
 export interface HealthOptions {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HealthDto, UiEvent } from '../ipc/contract';
-import { HealthState, healthView } from './health.svelte';
+import { catalogues, interpolate } from '../i18n/index.svelte';
+import type { HealthDto, TeamHealthDto, UiEvent } from '../ipc/contract';
+import { HealthState, healthView, teamView } from './health.svelte';
 
 const health = (extra: Partial<HealthDto> = {}): HealthDto => ({
   sync: 'online',
@@ -33,6 +34,37 @@ describe('healthView', () => {
       level: 'danger',
     });
     expect(healthView(health(), 2_000, fmt).detail).toEqual({ key: 'health.lastSync', params: { time: 'T1000' } });
+  });
+});
+
+describe('teamView', () => {
+  const team = (extra: Partial<TeamHealthDto> = {}): TeamHealthDto => ({
+    agent: '张三',
+    connected: true,
+    offlineSince: null,
+    polling: [],
+    ...extra,
+  });
+
+  it('is absent in solo mode', () => {
+    expect(teamView(health().team, fmt)).toBeNull();
+  });
+
+  it('names the agent while connected, and since when the server is unreachable otherwise', () => {
+    const connected = teamView(team(), fmt)!;
+    expect(connected).toEqual({ key: 'health.team', params: { agent: '张三' }, level: 'ok' });
+    expect(interpolate(catalogues['zh-CN'][connected.key], connected.params)).toBe('团队：张三');
+    expect(interpolate(catalogues.en[connected.key], connected.params)).toBe('Team: 张三');
+
+    const down = teamView(team({ connected: false, offlineSince: 1_500 }), fmt)!;
+    expect(down).toEqual({ key: 'health.teamUnreachableSince', params: { time: 'T1500' }, level: 'warn' });
+    expect(interpolate(catalogues['zh-CN'][down.key], down.params)).toBe('团队服务器自 T1500 起无法连接');
+    expect(interpolate(catalogues.en[down.key], down.params)).toBe('Team server unreachable since T1500');
+
+    expect(teamView(team({ connected: false }), fmt), 'no time yet: still a warning').toEqual({
+      key: 'health.teamUnreachable',
+      level: 'warn',
+    });
   });
 });
 

@@ -31,6 +31,9 @@ export const en: Messages = {
   'error.NOT_RETRYABLE': 'WeChat already accepted this reply; send it again instead',
   'error.KEYRING_UNAVAILABLE': 'The system keyring is unavailable; the secret was not saved',
   'error.INVALID_SETTING': 'Invalid setting',
+  'error.TEAM_UNREACHABLE': 'The team server is unreachable; try again shortly',
+  'error.TAKEN_BY_COLLEAGUE': 'A colleague is handling this customer',
+  'error.takenBy': '{colleague} is handling this customer',
   'error.unknown': 'Unknown error',
 
   'queue.label': 'Queues',
@@ -85,6 +88,7 @@ export const en: Messages = {
   'delivery.sent': 'Sent',
   'delivery.failed': 'Failed',
   'delivery.unknown': '{state}',
+  'delivery.sentBy': 'sent by {name}',
 
   'customer.label': 'Customer',
   'customer.placeholder': 'No customer selected',
@@ -234,6 +238,9 @@ export const en: Messages = {
   'health.secondsAgo': '{n} s ago',
   'health.minutesAgo': '{n} min ago',
   'health.hoursAgo': '{h} h {m} min ago',
+  'health.team': 'Team: {agent}',
+  'health.teamUnreachable': 'Team server unreachable',
+  'health.teamUnreachableSince': 'Team server unreachable since {time}',
   'health.notificationsUnavailable': 'Notifications unavailable',
   'health.notificationsUnavailableHint': 'System notifications cannot be shown; new customers and messages are announced in the window',
 

@@ -34,6 +34,9 @@ export const zhCN = {
   'error.NOT_RETRYABLE': '该回复已被微信接收，不能重试，请重新发送',
   'error.KEYRING_UNAVAILABLE': '系统钥匙串不可用，Secret 未保存',
   'error.INVALID_SETTING': '设置值无效',
+  'error.TEAM_UNREACHABLE': '团队服务器无法连接，请稍后再试',
+  'error.TAKEN_BY_COLLEAGUE': '同事正在接待该客户',
+  'error.takenBy': '{colleague} 正在接待该客户',
   'error.unknown': '未知错误',
 
   'queue.label': '会话队列',
@@ -88,6 +91,7 @@ export const zhCN = {
   'delivery.sent': '已发送',
   'delivery.failed': '发送失败',
   'delivery.unknown': '{state}',
+  'delivery.sentBy': '由 {name} 发送',
 
   'customer.label': '客户信息',
   'customer.placeholder': '未选择客户',
@@ -237,6 +241,9 @@ export const zhCN = {
   'health.secondsAgo': '{n} 秒前',
   'health.minutesAgo': '{n} 分钟前',
   'health.hoursAgo': '{h} 小时 {m} 分钟前',
+  'health.team': '团队：{agent}',
+  'health.teamUnreachable': '团队服务器无法连接',
+  'health.teamUnreachableSince': '团队服务器自 {time} 起无法连接',
   'health.notificationsUnavailable': '系统通知不可用',
   'health.notificationsUnavailableHint': '无法显示系统通知，新客户和新消息将在窗口内提醒',
 

@@ -27,4 +27,5 @@ export type { SettingsSetRequest } from './generated/SettingsSetRequest';
 export type { SettingsSetResponse } from './generated/SettingsSetResponse';
 export type { SnippetSegment } from './generated/SnippetSegment';
 export type { SyncState } from './generated/SyncState';
+export type { TeamHealthDto } from './generated/TeamHealthDto';
 export type { UiEvent } from './generated/UiEvent';

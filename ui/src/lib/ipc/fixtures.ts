@@ -21,6 +21,7 @@ export function messageDto(extra: Omit<Partial<MessageDto>, 'content'> & { conte
     recalled: false,
     delivery: null,
     failReason: null,
+    sentBy: null,
     ...extra,
   } as MessageDto;
 }

@@ -46,6 +46,18 @@ describe('rpc', () => {
 });
 
 describe('toRpcError', () => {
+  it('keeps the colleague of a team-mode error, and only a string one', () => {
+    expect(toRpcError({ code: 'TAKEN_BY_COLLEAGUE', message: 'taken', colleague: '王五' })).toEqual({
+      code: 'TAKEN_BY_COLLEAGUE',
+      message: 'taken',
+      colleague: '王五',
+    });
+    expect(toRpcError({ code: 'TAKEN_BY_COLLEAGUE', message: 'taken', colleague: 7 })).toEqual({
+      code: 'TAKEN_BY_COLLEAGUE',
+      message: 'taken',
+    });
+  });
+
   it('maps an Error to INTERNAL with its message', () => {
     expect(toRpcError(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
   });

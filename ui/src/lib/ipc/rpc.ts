@@ -1,14 +1,16 @@
 /**
  * The UI's only door to the backend: `rpc(cmd, req)` → the shell's single `rpc` Tauri command,
- * which dispatches to `kefu-ipc`. Invariant: every rejection is an `RpcError` `{ code, message }`;
- * callers branch on `code`, never on `message` text. Outside Tauri (a plain browser, unit tests)
- * it rejects with `NO_BACKEND` instead of throwing from deep inside `@tauri-apps/api`.
+ * which dispatches to `kefu-ipc`. Invariant: every rejection is an `RpcError` `{ code, message }`
+ * (plus the `colleague` of a team-mode error); callers branch on `code`, never on `message` text.
+ * Outside Tauri (a plain browser, unit tests) it rejects with `NO_BACKEND` instead of throwing from deep inside `@tauri-apps/api`.
  */
 import { invoke } from '@tauri-apps/api/core';
 
 export interface RpcError {
   code: string;
   message: string;
+  /** Team mode: the colleague who has the customer (`TAKEN_BY_COLLEAGUE`). */
+  colleague?: string;
 }
 
 /** Codes raised by this module itself; the backend's codes come from the generated bindings. */
@@ -24,9 +26,14 @@ export function isRpcError(value: unknown): value is RpcError {
   );
 }
 
-/** Normalises anything a rejection can carry into `{ code, message }`. */
+/** Normalises anything a rejection can carry into `{ code, message }` (and `colleague`). */
 export function toRpcError(value: unknown): RpcError {
-  if (isRpcError(value)) return { code: value.code, message: value.message };
+  if (isRpcError(value)) {
+    const { colleague } = value as { colleague?: unknown };
+    return typeof colleague === 'string'
+      ? { code: value.code, message: value.message, colleague }
+      : { code: value.code, message: value.message };
+  }
   if (value instanceof Error) return { code: INTERNAL, message: value.message };
   return { code: INTERNAL, message: typeof value === 'string' ? value : String(value) };
 }

@@ -29,6 +29,9 @@ export function groupSessions(sessions: readonly SessionDto[]): SessionGroups {
   return groups;
 }
 
+/** A waiting customer can be handed to a colleague as well as one of mine; wecom/ended cannot. */
+export const canTransfer = (localState: string | undefined) => localState === 'waiting' || localState === 'mine';
+
 /** The key of a session (one customer of one account). */
 export const sessionKey = (s: { openKfid: string; externalUserid: string }) =>
   `${s.openKfid}\u0000${s.externalUserid}`;

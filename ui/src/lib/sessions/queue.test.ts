@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDto } from '../ipc/generated/SessionDto';
 import type { UiEvent } from '../ipc/generated/UiEvent';
-import { SessionQueue, groupSessions, sessionKey } from './queue.svelte';
+import { LOCAL_STATES, SessionQueue, canTransfer, groupSessions, sessionKey } from './queue.svelte';
 
 const session = (externalUserid: string, localState: string, extra: Partial<SessionDto> = {}): SessionDto => ({
   openKfid: 'wk1',
@@ -38,6 +38,13 @@ function fakeChannel() {
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('canTransfer', () => {
+  it('offers transfer for waiting and mine sessions only', () => {
+    expect(LOCAL_STATES.filter(canTransfer)).toEqual(['waiting', 'mine']);
+    expect(canTransfer(undefined), 'a session the queue has not seen yet').toBe(false);
+  });
+});
 
 describe('groupSessions', () => {
   it('groups by local state, keeps the backend order and drops unknown states', () => {

@@ -12,4 +12,8 @@ code: ErrorCode,
 /**
  * Details, in English.
  */
-message: string, };
+message: string, 
+/**
+ * Team mode: the colleague who has the customer.
+ */
+colleague?: string, };

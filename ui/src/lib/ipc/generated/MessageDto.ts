@@ -61,4 +61,8 @@ delivery: string | null,
 /**
  * Why our reply failed, in English (failed replies only).
  */
-failReason: string | null, };
+failReason: string | null, 
+/**
+ * The agent who sent our reply (team mode: every desktop shows who).
+ */
+sentBy: string | null, };
