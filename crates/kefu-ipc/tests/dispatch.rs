@@ -500,25 +500,18 @@ async fn customer_panel_notes_tags_sessions_and_transfer() {
         })
     })
     .await;
-    let err = dispatch(
+    let assigned = dispatch(
         ctx,
         "session_transfer",
         json!({"openKfid": KF, "externalUserid": customer, "servicerUserid": first}),
     )
     .await
-    .expect_err("a waiting session is nobody's to transfer");
-    assert_eq!(err.code, ErrorCode::NotMine);
-    dispatch(ctx, "session_claim", who.clone())
+    .expect("a waiting customer can be handed straight to a colleague");
+    assert_eq!(assigned["localState"], "mine");
+    let err = dispatch(ctx, "session_claim", who.clone())
         .await
-        .expect("claim");
-    let moved = dispatch(
-        ctx,
-        "session_transfer",
-        json!({"openKfid": KF, "externalUserid": customer, "servicerUserid": first}),
-    )
-    .await
-    .expect("transfer");
-    assert_eq!(moved["localState"], "mine");
+        .expect_err("once assigned, the customer is not waiting");
+    assert_eq!(err.code, ErrorCode::NotWaiting);
     let list = dispatch(ctx, "session_list", json!({}))
         .await
         .expect("list");

@@ -723,3 +723,68 @@ async fn sigkill_the_poller_twenty_times_loses_and_duplicates_nothing() {
         "the lock really moved between desks: {holders:?}"
     );
 }
+
+/// With auto-assignment on, waiting customers go round robin to agents online and under
+/// capacity, oldest first; an agent away or at capacity gets none; the rest keep waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn auto_assignment_is_round_robin_over_agents_online_under_capacity() {
+    let f = team_fixture(&["ann", "bob", "cat"]).await;
+    let admin = f.cluster.admin_url(DB);
+    for a in ["ann", "bob", "cat"] {
+        kefu_core::team::add_agent(&admin, a, &Secret::new(password(a)), 1)
+            .await
+            .expect("capacity 1");
+    }
+    kefu_core::team::set_auto_assign(&admin, true)
+        .await
+        .expect("auto-assign on");
+    let em = &f.emu.emulator;
+    let mut ann = desk(&f, "ann");
+    let bob = desk(&f, "bob");
+    let cat = desk(&f, "cat");
+    bob.team.heartbeat("online").await.expect("bob online");
+    cat.team.heartbeat("away").await.expect("cat away");
+    start(&mut ann); // ann polls and is online
+    let store = ann.engine.store.clone();
+    eventually(10, "ann's desk is up", move || {
+        store.status(SystemClock.now()).is_ok_and(|s| !s.is_empty())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let customers: Vec<_> = (0..3).map(|i| new_customer(em, 300 + i)).collect();
+    for c in &customers {
+        say(em, c, "你好");
+        em.state().advance_clock(1);
+    }
+    let store = ann.engine.store.clone();
+    eventually(20, "the customers arrive", move || {
+        store.sessions(SystemClock.now()).expect("sessions").len() == 3
+    })
+    .await;
+    let owners = |s: &Store| -> Vec<Option<String>> {
+        let sessions = s.sessions(SystemClock.now()).expect("sessions");
+        customers
+            .iter()
+            .map(|c| {
+                sessions
+                    .iter()
+                    .find(|x| x.external_userid == c.as_str())
+                    .and_then(|x| x.claimed_by.clone())
+            })
+            .collect()
+    };
+    let assigned = owners(ann.store());
+    let mut got: Vec<_> = assigned.iter().flatten().cloned().collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec!["ann".to_owned(), "bob".to_owned()],
+        "ann and bob (online, capacity 1) get one each; cat is away: {assigned:?}"
+    );
+    assert_eq!(
+        assigned.iter().filter(|o| o.is_none()).count(),
+        1,
+        "the third customer keeps waiting: everyone online is at capacity"
+    );
+    ann.stop().await;
+}
