@@ -63,7 +63,8 @@ pub async fn queue_action(
 }
 
 /// Pushes a reply just written to the local outbox. Unreachable: it waits locally (the worker
-/// pushes it later). Refused: marked failed here, and the error names who has the customer.
+/// pushes it later). Refused (the local reply is then failed): the error names who has the
+/// customer.
 pub async fn push_reply(
     team: &Team,
     store: &Store,
@@ -71,11 +72,7 @@ pub async fn push_reply(
 ) -> Result<(), IpcError> {
     match team.push_reply(store, row).await {
         Ok(ReplyVerdict::Accepted(_)) => Ok(()),
-        Ok(ReplyVerdict::Refused { reason, owner }) => {
-            let e = refusal(&reason, owner);
-            store.mark_failed(&row.msgid, &format!("team: {}", e.message))?;
-            Err(e)
-        }
+        Ok(ReplyVerdict::Refused { reason, owner }) => Err(refusal(&reason, owner)),
         Err(e) if e.is_connection() => Ok(()),
         Err(e) => Err(e.into()),
     }

@@ -217,21 +217,27 @@ fn team(settings: &Settings, engine: &Engine) -> anyhow::Result<Option<kefu_core
     )?))
 }
 
-/// A queue action through the team, printed like a local one.
+/// A queue action through the team, printed like a local one; `end` also ends the session on
+/// WeChat when the API owns it there.
 async fn team_queue(
     json_mode: bool,
-    team: &kefu_core::team::Team,
-    store: &Store,
+    settings: &Settings,
+    store: &Arc<Store>,
     who: &QueueArgs,
     action: &str,
     to: Option<&str>,
 ) -> anyhow::Result<()> {
+    let engine = engine(settings, store.clone())?;
+    let team = team(settings, &engine)?.context("team mode needs KEFU_TEAM_DATABASE_URL")?;
     let account = account_for(store, who)?;
     match team
         .queue_action(store, &account, &who.customer, action, to)
         .await?
     {
         kefu_core::team::QueueVerdict::Done(state) => {
+            if action == "end" {
+                engine.end_on_wechat(&account, &who.customer).await;
+            }
             print(json_mode, json!({"local_state": state}), || state.clone());
             Ok(())
         }
@@ -457,13 +463,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                         return Ok(());
                     }
-                    kefu_core::team::ReplyVerdict::Refused { reason, owner } => {
-                        store.mark_failed(&row.msgid, &format!("team: refused ({reason})"))?;
-                        match owner {
-                            Some(o) => bail!("reply refused: {reason} ({o} has this customer)"),
-                            None => bail!("reply refused: {reason}"),
-                        }
-                    }
+                    kefu_core::team::ReplyVerdict::Refused { reason, owner } => match owner {
+                        Some(o) => bail!("reply refused: {reason} ({o} has this customer)"),
+                        None => bail!("reply refused: {reason}"),
+                    },
                 }
             }
             engine.flush_outbox().await?;
@@ -481,24 +484,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Claim(who) if in_team => {
-            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
-            team_queue(cli.json, &t, &store, &who, "claim", None).await?
+            team_queue(cli.json, &settings, &store, &who, "claim", None).await?
         }
         Command::Release(who) if in_team => {
-            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
-            team_queue(cli.json, &t, &store, &who, "release", None).await?
+            team_queue(cli.json, &settings, &store, &who, "release", None).await?
         }
         Command::Transfer { who, to } if in_team => {
-            let t = team(&settings, &engine(&settings, store.clone())?)?.expect("team mode");
-            team_queue(cli.json, &t, &store, &who, "transfer", Some(&to)).await?
+            team_queue(cli.json, &settings, &store, &who, "transfer", Some(&to)).await?
         }
         Command::End(who) if in_team => {
-            let engine = engine(&settings, store.clone())?;
-            let t = team(&settings, &engine)?.expect("team mode");
-            team_queue(cli.json, &t, &store, &who, "end", None).await?;
-            engine
-                .end_on_wechat(&account_for(&store, &who)?, &who.customer)
-                .await;
+            team_queue(cli.json, &settings, &store, &who, "end", None).await?
         }
         Command::Claim(who) => queue(
             cli.json,

@@ -33,13 +33,7 @@ impl Store {
             let inserted = match item {
                 SyncItem::Message(m) => insert_message(&tx, open_kfid, m)?,
                 SyncItem::Raw(r) => {
-                    // An item with no msgid cannot be deduplicated; key it by its content so a
-                    // repeat is still stored once.
-                    let msgid = r
-                        .msgid
-                        .as_ref()
-                        .map(|m| m.as_str().to_owned())
-                        .unwrap_or_else(|| format!("raw:{}", content_key(&r.json.to_string())));
+                    let msgid = raw_msgid(r);
                     let send_time = r.send_time.unwrap_or(now);
                     let key = search::new_key(&tx, send_time)?;
                     let n = exec(&tx,
@@ -86,7 +80,25 @@ impl Store {
     }
 }
 
-pub(crate) fn content_key(s: &str) -> String {
+/// The msgid a raw item is stored under. One with no msgid cannot be deduplicated by it; it is
+/// keyed by its content so a repeat is still stored once.
+pub(crate) fn raw_msgid(r: &kefu_wechat::message::RawItem) -> String {
+    r.msgid
+        .as_ref()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| format!("raw:{}", content_key(&r.json.to_string())))
+}
+
+/// The searchable text of a message: the text of a text message, else what search indexes of
+/// its kind (`search_extra`).
+pub(crate) fn text_and_extra(body: &Body) -> (Option<&str>, Option<String>) {
+    match body {
+        Body::Text { text } => (Some(text.content.as_str()), None),
+        other => (None, crate::search::text_of(other)),
+    }
+}
+
+fn content_key(s: &str) -> String {
     // FNV-1a: stable across versions, enough to tell raw items apart.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
@@ -99,10 +111,7 @@ pub(crate) fn content_key(s: &str) -> String {
 fn insert_message(tx: &Transaction<'_>, open_kfid: &str, m: &Message) -> Result<bool> {
     let kfid = m.open_kfid().map(|k| k.as_str()).unwrap_or(open_kfid);
     let customer = m.external_userid().map(|c| c.as_str());
-    let (text, extra) = match &m.body {
-        Body::Text { text } => (Some(text.content.as_str()), None),
-        other => (None, crate::search::text_of(other)),
-    };
+    let (text, extra) = text_and_extra(&m.body);
     let json = serde_json::to_string(m).expect("wire types serialise");
     let key = search::new_key(tx, m.send_time)?;
     let n = exec(tx,

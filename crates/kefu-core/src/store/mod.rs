@@ -25,8 +25,8 @@ pub use customer::{
     normalise_tags,
 };
 pub use health::SyncSummary;
-pub(crate) use ingest::content_key;
 pub use ingest::{IngestReport, SessionEffect, session_effect};
+pub(crate) use ingest::{raw_msgid, text_and_extra};
 pub use media::PendingMedia;
 pub use mirror::{
     MirrorApplied, MirrorBatch, MirrorMessage, MirrorNote, MirrorOutbox, MirrorSession,

@@ -2,7 +2,7 @@
 //! temporary directory, on a free loopback port, password authentication, stopped (and its
 //! files removed) on drop. Run as root, the server runs as the `postgres` user (it refuses root).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The cluster's superuser (owner of the team schema).
@@ -176,11 +176,6 @@ impl Cluster {
     /// The superuser's URL on database `db`.
     pub fn admin_url(&self, db: &str) -> String {
         self.url(ADMIN, ADMIN_PASSWORD, db)
-    }
-
-    /// The directory of the cluster.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
     }
 }
 

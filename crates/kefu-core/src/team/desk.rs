@@ -76,18 +76,12 @@ impl Team {
         to: Option<&str>,
     ) -> Result<QueueVerdict, TeamError> {
         let now = self.clock().now();
-        let r = async {
-            let client = self.client().await?;
-            let row = client
-                .query_one(
-                    "SELECT kefu.queue_action($1, $2, $3, $4, $5)::text",
-                    &[&open_kfid, &customer, &action, &to, &now],
-                )
-                .await?;
-            Ok::<_, TeamError>(row.get::<_, String>(0))
-        }
-        .await;
-        let json = self.observe(r).await?;
+        let json = self
+            .verdict_of(
+                "SELECT kefu.queue_action($1, $2, $3, $4, $5)::text",
+                &[&open_kfid, &customer, &action, &to, &now],
+            )
+            .await?;
         let (state, refused, owner) = verdict(&json);
         match (state, refused) {
             (Some(state), None) => {
@@ -121,25 +115,14 @@ impl Team {
                     }
                 }
             }
-            match self.push_reply(store, &row).await? {
-                ReplyVerdict::Accepted(_) => {}
-                ReplyVerdict::Refused { reason, owner } => {
-                    let why = match owner {
-                        Some(o) if reason == "not_mine" => {
-                            format!("team: {o} is handling this customer; not sent")
-                        }
-                        _ => format!("team: refused ({reason}); not sent"),
-                    };
-                    store.mark_failed(&row.msgid, &why)?;
-                }
-            }
+            self.push_reply(store, &row).await?;
             pushed += 1;
         }
         Ok(pushed)
     }
 
-    /// Pushes one local reply to the shared outbox and marks it pushed (whatever the verdict:
-    /// a refusal is final).
+    /// Pushes one local reply to the shared outbox and marks it pushed; a refusal is final and
+    /// marks the local reply failed with the reason (and who has the customer).
     pub async fn push_reply(
         &self,
         store: &Store,
@@ -151,35 +134,35 @@ impl Team {
             .and_then(|v| v["msgtype"].as_str().map(str::to_owned))
             .unwrap_or_else(|| "text".into());
         let now = self.clock().now();
-        let r = async {
-            let client = self.client().await?;
-            let json: String = client
-                .query_one(
-                    "SELECT kefu.enqueue_reply($1, $2, $3, $4, $5, $6, $7)::text",
-                    &[
-                        &row.msgid,
-                        &row.open_kfid,
-                        &row.external_userid,
-                        &row.content,
-                        &msgtype,
-                        &summary,
-                        &now,
-                    ],
-                )
-                .await?
-                .get(0);
-            Ok::<_, TeamError>(json)
-        }
-        .await;
-        let json = self.observe(r).await?;
+        let json = self
+            .verdict_of(
+                "SELECT kefu.enqueue_reply($1, $2, $3, $4, $5, $6, $7)::text",
+                &[
+                    &row.msgid,
+                    &row.open_kfid,
+                    &row.external_userid,
+                    &row.content,
+                    &msgtype,
+                    &summary,
+                    &now,
+                ],
+            )
+            .await?;
         store.mark_pushed(&row.msgid)?;
         let (state, refused, owner) = verdict(&json);
         Ok(match (state, refused) {
             (Some(state), None) => ReplyVerdict::Accepted(state),
-            (_, reason) => ReplyVerdict::Refused {
-                reason: reason.unwrap_or_else(|| "unknown".into()),
-                owner,
-            },
+            (_, reason) => {
+                let reason = reason.unwrap_or_else(|| "unknown".into());
+                let why = match &owner {
+                    Some(o) if reason == "not_mine" => {
+                        format!("team: {o} is handling this customer; not sent")
+                    }
+                    _ => format!("team: refused ({reason}); not sent"),
+                };
+                store.mark_failed(&row.msgid, &why)?;
+                ReplyVerdict::Refused { reason, owner }
+            }
         })
     }
 
@@ -191,18 +174,11 @@ impl Team {
         note: &str,
     ) -> Result<(), TeamError> {
         let now = self.clock().now();
-        let r = async {
-            self.client()
-                .await?
-                .execute(
-                    "SELECT kefu.set_note($1, $2, $3)",
-                    &[&customer, &note, &now],
-                )
-                .await?;
-            Ok(())
-        }
-        .await;
-        self.observe(r).await?;
+        self.query(
+            "SELECT kefu.set_note($1, $2, $3)",
+            &[&customer, &note, &now],
+        )
+        .await?;
         self.pull(store).await.map(drop)
     }
 
@@ -214,105 +190,74 @@ impl Team {
         tags: &[String],
     ) -> Result<(), TeamError> {
         let now = self.clock().now();
-        let r = async {
-            self.client()
-                .await?
-                .execute(
-                    "SELECT kefu.set_tags($1, $2, $3)",
-                    &[&customer, &tags, &now],
-                )
-                .await?;
-            Ok(())
-        }
-        .await;
-        self.observe(r).await?;
+        self.query(
+            "SELECT kefu.set_tags($1, $2, $3)",
+            &[&customer, &tags, &now],
+        )
+        .await?;
         self.pull(store).await.map(drop)
     }
 
     /// This agent's presence (online | away | offline), refreshed as a heartbeat.
     pub async fn heartbeat(&self, presence: &str) -> Result<(), TeamError> {
         let now = self.clock().now();
-        let r = async {
-            self.client()
-                .await?
-                .execute("SELECT kefu.heartbeat($1, $2)", &[&presence, &now])
-                .await?;
-            Ok(())
-        }
-        .await;
-        self.observe(r).await
+        self.query("SELECT kefu.heartbeat($1, $2)", &[&presence, &now])
+            .await
+            .map(drop)
     }
 
     /// The team's agents with their presence and load (the transfer list).
     pub async fn agents(&self) -> Result<Vec<TeamAgent>, TeamError> {
         let now = self.clock().now();
-        let r = async {
-            let rows = self
-                .client()
-                .await?
-                .query(
-                    "SELECT a.name,
+        let rows = self
+            .query(
+                "SELECT a.name,
                             CASE WHEN a.last_seen_at >= $1 - 60 THEN a.presence ELSE 'offline' END,
                             a.capacity,
                             (SELECT count(*) FROM kefu.session s WHERE s.state = 'mine' AND s.owner = a.name)
                      FROM kefu.agent a ORDER BY a.name",
-                    &[&now],
-                )
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| TeamAgent {
-                    name: r.get(0),
-                    presence: r.get(1),
-                    capacity: r.get(2),
-                    active: r.get(3),
-                })
-                .collect())
-        }
-        .await;
-        self.observe(r).await
+                &[&now],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| TeamAgent {
+                name: r.get(0),
+                presence: r.get(1),
+                capacity: r.get(2),
+                active: r.get(3),
+            })
+            .collect())
     }
 
     /// Says this agent is typing to a customer (the others' composers show it for 10 s).
     pub async fn set_typing(&self, open_kfid: &str, customer: &str) -> Result<(), TeamError> {
         let now = self.clock().now();
-        let r = async {
-            self.client()
-                .await?
-                .execute(
-                    "SELECT kefu.set_typing($1, $2, $3)",
-                    &[&open_kfid, &customer, &now],
-                )
-                .await?;
-            Ok(())
-        }
-        .await;
-        self.observe(r).await
+        self.query(
+            "SELECT kefu.set_typing($1, $2, $3)",
+            &[&open_kfid, &customer, &now],
+        )
+        .await
+        .map(drop)
     }
 
     /// Colleagues (not this agent) who typed to this customer in the last 10 s.
     pub async fn typing(&self, open_kfid: &str, customer: &str) -> Result<Vec<Typing>, TeamError> {
         let now = self.clock().now();
-        let r = async {
-            let rows = self
-                .client()
-                .await?
-                .query(
-                    "SELECT agent, typed_at FROM kefu.typing
+        let rows = self
+            .query(
+                "SELECT agent, typed_at FROM kefu.typing
                      WHERE open_kfid = $1 AND external_userid = $2 AND agent <> session_user AND typed_at >= $3 - 10
                      ORDER BY typed_at DESC",
-                    &[&open_kfid, &customer, &now],
-                )
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| Typing {
-                    agent: r.get(0),
-                    at: r.get(1),
-                })
-                .collect())
-        }
-        .await;
-        self.observe(r).await
+                &[&open_kfid, &customer, &now],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Typing {
+                agent: r.get(0),
+                at: r.get(1),
+            })
+            .collect())
     }
 }

@@ -151,6 +151,28 @@ impl Team {
         r
     }
 
+    /// Runs one statement on the shared connection, recording whether the team server answered.
+    pub(super) async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, TeamError> {
+        let r = async { Ok(self.client().await?.query(sql, params).await?) }.await;
+        self.observe(r).await
+    }
+
+    /// [`Team::query`] of one function returning a verdict as JSON text.
+    pub(super) async fn verdict_of(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<String, TeamError> {
+        let rows = self.query(sql, params).await?;
+        rows.first()
+            .map(|r| r.get(0))
+            .ok_or_else(|| TeamError::Db("the team database returned no verdict".into()))
+    }
+
     /// The shared connection, connecting (and listening) when there is none.
     pub(super) async fn client(&self) -> Result<Arc<Client>, TeamError> {
         let mut slot = self.inner.client.lock().await;

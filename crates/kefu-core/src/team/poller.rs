@@ -10,7 +10,7 @@ use super::{POLLER_LOCK_CLASS, TeamError, poller_key};
 use crate::engine::EngineError;
 use crate::ledger::Ledger;
 use crate::store::{IngestReport, OutboxRow, SessionEffect, session_effect};
-use kefu_wechat::message::{Body, SyncItem};
+use kefu_wechat::message::SyncItem;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio_postgres::Client;
@@ -50,10 +50,7 @@ fn team(e: tokio_postgres::Error) -> EngineError {
 fn item_json(open_kfid: &str, item: &SyncItem, now: i64) -> Value {
     match item {
         SyncItem::Message(m) => {
-            let (text, extra) = match &m.body {
-                Body::Text { text } => (Some(text.content.clone()), None),
-                other => (None, crate::search::text_of(other)),
-            };
+            let (text, extra) = crate::store::text_and_extra(&m.body);
             let effect = session_effect(m);
             let (target, servicer, reason) = match &effect {
                 Some(SessionEffect::Recall { msgid }) => (Some(msgid.clone()), None, None),
@@ -82,20 +79,14 @@ fn item_json(open_kfid: &str, item: &SyncItem, now: i64) -> Value {
             })
         }
         SyncItem::Raw(r) => {
-            let json_text = r.json.to_string();
-            let msgid = r
-                .msgid
-                .as_ref()
-                .map(|m| m.as_str().to_owned())
-                .unwrap_or_else(|| format!("raw:{}", crate::store::content_key(&json_text)));
             json!({
-                "msgid": msgid,
+                "msgid": crate::store::raw_msgid(r),
                 "open_kfid": r.open_kfid.as_ref().map(|k| k.as_str()).unwrap_or(open_kfid),
                 "external_userid": r.external_userid.as_ref().map(|c| c.as_str()),
                 "send_time": r.send_time.unwrap_or(now),
                 "origin": r.origin.unwrap_or(0),
                 "msgtype": r.msgtype.as_deref().unwrap_or("unknown"),
-                "json": json_text,
+                "json": r.json.to_string(),
                 "raw_reason": format!("{:?}", r.reason),
             })
         }

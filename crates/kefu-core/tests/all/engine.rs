@@ -3,22 +3,6 @@
 use super::*;
 use kefu_core::store::ReplyRefused;
 use kefu_emulator::fault::{Chaos, Fault, FaultRule};
-use kefu_wechat::message::{Body, Text};
-
-fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
-    em.state()
-        .customer_says(
-            &kf(),
-            customer,
-            Body::Text {
-                text: Text {
-                    content: text.into(),
-                    menu_id: None,
-                },
-            },
-        )
-        .expect("say");
-}
 
 /// A new customer who wrote `text`, synced into the store (so waiting in the queue).
 async fn waiting_customer(f: &Fixture, seed: u64, text: &str) -> kefu_wechat::ExternalUserId {

@@ -13,6 +13,7 @@ use kefu_core::engine::Engine;
 use kefu_core::store::Store;
 use kefu_emulator::state::Config;
 use kefu_emulator::{DEFAULT_CORP_ID, DEFAULT_SECRET, Emulator, Running, StartOptions};
+use kefu_wechat::message::{Body, Text};
 use kefu_wechat::{Client, ClientConfig, OpenKfId, Secret};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -63,6 +64,22 @@ pub async fn fixture(seed: u64, clock: Option<Arc<ManualClock>>) -> Fixture {
 
 pub fn kf() -> OpenKfId {
     OpenKfId::from(KF)
+}
+
+/// A customer writes `text` on the demo account.
+pub fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
+    em.state()
+        .customer_says(
+            &kf(),
+            customer,
+            Body::Text {
+                text: Text {
+                    content: text.into(),
+                    menu_id: None,
+                },
+            },
+        )
+        .expect("say");
 }
 
 /// The msgids the emulator holds for an account.

@@ -4,7 +4,6 @@
 use super::*;
 use kefu_core::team::cluster::Cluster;
 use kefu_core::team::{QueueVerdict, ReplyVerdict, Team};
-use kefu_wechat::message::{Body, Text};
 use std::time::Instant;
 
 pub struct TeamFixture {
@@ -111,21 +110,6 @@ pub fn start(d: &mut Desk) {
         vec![KF.into()],
         d.dir.path().to_owned(),
     ));
-}
-
-pub fn say(em: &Emulator, customer: &kefu_wechat::ExternalUserId, text: &str) {
-    em.state()
-        .customer_says(
-            &kf(),
-            customer,
-            Body::Text {
-                text: Text {
-                    content: text.into(),
-                    menu_id: None,
-                },
-            },
-        )
-        .expect("say");
 }
 
 pub fn new_customer(em: &Emulator, seed: u64) -> kefu_wechat::ExternalUserId {
