@@ -4,15 +4,18 @@
 # session. The app runs in demo mode in an isolated profile (temporary HOME, XDG_* dirs and
 # KEFU_DATA_DIR, created before Xvfb and D-Bus start so nothing touches the real home).
 #
-# It does not build the app. Build it first (a custom-protocol build embeds ui/dist):
+# It does not build the app. Build it first (a custom-protocol build embeds ui/dist), and the
+# team test's `kefu` and `kefu-emulator`:
 #   npm --prefix ui run build && cargo build --features custom-protocol --bin kefu-desk
+#   cargo build -p kefu-core --bin kefu -p kefu-emulator --bin kefu-emulator
 #
 # Environment:
 #   KEFU_DESK_BIN     the app binary (default ${CARGO_TARGET_DIR:-<repo>/target}/debug/kefu-desk)
 #   KEFU_TOOLS        where tauri-driver is installed when missing (default /var/tmp/kefu-tools)
 #   KEFU_E2E_PORT     first port tried for tauri-driver (default 4444); WebKitWebDriver gets the
 #                     next one; if either is taken the next pair is tried
-#   KEFU_E2E_TIMEOUT  seconds allowed for the whole test run (default 300)
+#   KEFU_E2E_TIMEOUT  seconds allowed for the whole test run (default 600)
+#   KEFU_E2E_FILES    test files to run, space-separated (default every file in tests/e2e)
 #   KEFU_E2E_ARTIFACTS  where failure screenshots and logs go (default tests/.artifacts, ignored)
 # Arguments go to `node --test` (e.g. --test-name-pattern=language). Test files run one at a
 # time: each suite launches its own app instance.
@@ -269,12 +272,12 @@ inner() {
   # In the background and waited for, so that the SIGTERM from the outer part on an interrupt is
   # handled at once: the traps stop the tests, then the driver and the app.
   local rc=0
-  timeout -k 10 "${KEFU_E2E_TIMEOUT:-300}" \
-    node --test --test-concurrency=1 --test-reporter=spec "$@" "$SUITE_DIR/" &
+  timeout -k 10 "${KEFU_E2E_TIMEOUT:-600}" \
+    node --test --test-concurrency=1 --test-reporter=spec "$@" ${KEFU_E2E_FILES:-"$SUITE_DIR/"} &
   TESTS_PID=$!
   wait "$TESTS_PID" || rc=$?
   TESTS_PID=
-  [ "$rc" -eq 124 ] && log "error: the tests did not finish within ${KEFU_E2E_TIMEOUT:-300} s"
+  [ "$rc" -eq 124 ] && log "error: the tests did not finish within ${KEFU_E2E_TIMEOUT:-600} s"
   exit "$rc"
 }
 

@@ -39,4 +39,5 @@ npm --prefix ui run test
 
 step "end to end: the real window under Xvfb over WebDriver"
 cargo build --locked --features custom-protocol --bin kefu-desk
+cargo build --locked -p kefu-core --bin kefu -p kefu-emulator --bin kefu-emulator
 bash scripts/e2e.sh

@@ -30,12 +30,14 @@ fn team_handle(url: &str, engine: &Engine) -> anyhow::Result<kefu_core::team::Te
     let password = env("KEFU_TEAM_PASSWORD")
         .filter(|p| !p.is_empty())
         .map(Secret::new)
-        .or_else(|| match Keyring::team_password().get() {
-            Ok(p) => p,
-            Err(e) => {
+        .or_else(|| {
+            if kefu_core::team::url_has_password(url) {
+                return None;
+            }
+            Keyring::team_password().get().unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "no team password from the keyring");
                 None
-            }
+            })
         });
     Ok(kefu_core::team::Team::new(
         url,

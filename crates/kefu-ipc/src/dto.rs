@@ -125,7 +125,7 @@ pub struct SessionDto {
     pub external_userid: String,
     /// Nickname, once known.
     pub nickname: Option<String>,
-    /// waiting | mine | wecom | ended.
+    /// waiting | mine | colleague (team: a colleague has it) | wecom | ended.
     pub local_state: String,
     /// The agent who has it.
     pub claimed_by: Option<String>,
@@ -332,4 +332,37 @@ pub enum UiEvent {
         /// Customer.
         external_userid: String,
     },
+}
+
+/// `conversation_activity` response: what colleagues are doing with this customer, so that a
+/// second reply does not go out unawares. Always empty in solo mode.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConversationActivityDto {
+    /// Colleagues typing to this customer now (the last 10 s), newest first.
+    pub typing: Vec<String>,
+    /// The newest reply to this customer by someone else.
+    pub last_colleague_reply: Option<ColleagueReplyDto>,
+}
+
+/// A colleague's reply: who and when.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ColleagueReplyDto {
+    /// The colleague.
+    pub agent: String,
+    /// When (unix seconds).
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+/// `presence_set` request.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PresenceSetRequest {
+    /// Away (no auto-assigned customers) or back online.
+    pub away: bool,
 }

@@ -53,6 +53,7 @@ pub struct HealthDto {
     pub waiting_count: i64,
     /// Team mode: the team server's connection; absent in solo mode.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamHealthDto>,
 }
 
@@ -70,6 +71,8 @@ pub struct TeamHealthDto {
     pub offline_since: Option<i64>,
     /// Accounts this desktop polls for the team.
     pub polling: Vec<String>,
+    /// `online` or `away`, as the agent set it.
+    pub presence: String,
 }
 
 impl From<kefu_core::health::Health> for HealthDto {
@@ -116,6 +119,7 @@ pub fn read(ctx: &crate::Context) -> Result<HealthDto, crate::IpcError> {
             connected: status.connected,
             offline_since: status.offline_since,
             polling: status.polling,
+            presence: team.presence().into(),
         });
     }
     Ok(health)

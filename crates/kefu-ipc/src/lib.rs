@@ -81,6 +81,9 @@ pub const COMMANDS: &[&str] = &[
     "search_messages",
     "sync_now",
     "open_url",
+    "conversation_activity",
+    "composer_typing",
+    "presence_set",
 ];
 
 fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
@@ -125,6 +128,15 @@ fn refused_queue(r: QueueRefused) -> IpcError {
     IpcError::new(code, r.to_string())
 }
 
+/// The queue a session belongs to for this agent: in a team, a customer a colleague has is
+/// `colleague`, not the viewer's `mine`.
+fn viewer_state(ctx: &Context, state: String, claimed_by: Option<&str>) -> String {
+    match (&ctx.team, state.as_str(), claimed_by) {
+        (Some(_), "mine", Some(owner)) if owner != ctx.agent => "colleague".into(),
+        _ => state,
+    }
+}
+
 /// Runs one command. Store calls are short; the reply is enqueued (durable) before the sync
 /// worker is woken to send it, so the UI never waits on the network.
 pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, IpcError> {
@@ -141,7 +153,11 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             let sessions = store
                 .sessions(now)?
                 .into_iter()
-                .map(SessionDto::from)
+                .map(|s| {
+                    let mut dto = SessionDto::from(s);
+                    dto.local_state = viewer_state(ctx, dto.local_state, dto.claimed_by.as_deref());
+                    dto
+                })
                 .collect::<Vec<_>>();
             ok(SessionListResponse { sessions })
         }
@@ -173,6 +189,21 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         "customer_get" => {
             let r: CustomerRef = parse(req)?;
             ok(customer::get(ctx, &r.external_userid)?)
+        }
+        "conversation_activity" => ok(team::activity(ctx, parse(req)?).await?),
+        "composer_typing" => {
+            let r: SessionRef = parse(req)?;
+            if let Some(t) = &ctx.team {
+                t.set_typing(&r.open_kfid, &r.external_userid).await?;
+            }
+            ok(Empty {})
+        }
+        "presence_set" => {
+            let r: PresenceSetRequest = parse(req)?;
+            if let Some(t) = &ctx.team {
+                t.set_away(r.away).await?;
+            }
+            ok(Empty {})
         }
         "customer_note_set" => ok(customer::set_note(ctx, parse(req)?).await?),
         "customer_tags_set" => ok(customer::set_tags(ctx, parse(req)?).await?),

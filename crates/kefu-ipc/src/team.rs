@@ -3,7 +3,10 @@
 //! when the team server answers (a refusal names the colleague who has the customer), and the
 //! transfer list is the team's agents.
 
-use crate::{ErrorCode, IpcError, ServicerDto, ServicerListResponse};
+use crate::{
+    ColleagueReplyDto, Context, ConversationActivityDto, ErrorCode, IpcError, ServicerDto,
+    ServicerListResponse, SessionRef,
+};
 use kefu_core::store::Store;
 use kefu_core::team::{QueueVerdict, ReplyVerdict, Team, TeamError};
 
@@ -91,5 +94,27 @@ pub async fn agents(team: &Team) -> Result<ServicerListResponse, IpcError> {
                 status: Some(u32::from(a.presence != "online")),
             })
             .collect(),
+    })
+}
+
+/// Who else is typing to this customer (from the team server; nothing when it is unreachable)
+/// and the newest reply by someone else (from the local mirror, so it shows offline too).
+pub async fn activity(ctx: &Context, r: SessionRef) -> Result<ConversationActivityDto, IpcError> {
+    let Some(team) = &ctx.team else {
+        return Ok(ConversationActivityDto::default());
+    };
+    let typing = match team.typing(&r.open_kfid, &r.external_userid).await {
+        Ok(t) => t.into_iter().map(|t| t.agent).collect(),
+        Err(e) if e.is_connection() => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let last_colleague_reply = ctx
+        .engine
+        .store
+        .last_reply_by_other(&r.open_kfid, &r.external_userid, team.agent())?
+        .map(|(agent, at)| ColleagueReplyDto { agent, at });
+    Ok(ConversationActivityDto {
+        typing,
+        last_colleague_reply,
     })
 }

@@ -27,9 +27,11 @@ export const artifactsDir = () =>
 /** `[data-testid="…"]` */
 export const byTestId = (id) => `[data-testid="${id}"]`;
 
-/** Starts the app (a new WebDriver session) and waits until the UI has mounted. */
-export async function startApp() {
-  const port = Number(process.env.TAURI_DRIVER_PORT || 4444);
+/**
+ * Starts the app (a new WebDriver session) and waits until the UI has mounted. `port` is a
+ * tauri-driver's (default the suite's), `application` the program it launches (default the app).
+ */
+export async function startApp({ port = Number(process.env.TAURI_DRIVER_PORT || 4444), application = appBinary() } = {}) {
   const browser = await remote({
     hostname: '127.0.0.1', // tauri-driver forwards to the host of this request, on its native port
     port,
@@ -40,7 +42,7 @@ export async function startApp() {
     connectionRetryTimeout: 90_000,
     waitforTimeout: 10_000,
     capabilities: {
-      'tauri:options': { application: appBinary() },
+      'tauri:options': { application },
       // WebKitWebDriver speaks classic WebDriver only; don't ask it for a BiDi socket.
       'wdio:enforceWebDriverClassic': true,
     },

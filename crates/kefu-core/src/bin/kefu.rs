@@ -86,6 +86,17 @@ enum Command {
         #[command(subcommand)]
         action: TeamAction,
     },
+    /// A throw-away team database to try team mode on this machine: a PostgreSQL cluster in a
+    /// temporary directory (Debian's postgresql package) with these agents. Prints each agent's
+    /// KEFU_TEAM_DATABASE_URL, serves until Ctrl-C, SIGTERM or end of input, then removes everything.
+    TeamTrial {
+        /// The agents, comma-separated (a-z, 0-9 and _).
+        #[arg(long, value_delimiter = ',', default_value = "wang,li")]
+        agents: Vec<String>,
+        /// Turn on round-robin assignment of waiting customers.
+        #[arg(long)]
+        auto_assign: bool,
+    },
     /// Messages containing QUERY, newest first.
     Search {
         /// Text to find: every space-separated term must occur, "quoted parts" as written.
@@ -264,6 +275,60 @@ fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
+/// `kefu team-trial`: start, print the URLs, serve until Ctrl-C or stdin closes.
+async fn team_trial(json_mode: bool, agents: &[String], auto_assign: bool) -> anyhow::Result<()> {
+    let cluster = tokio::task::spawn_blocking(kefu_core::team::cluster::Cluster::start)
+        .await?
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let passwords: Vec<(String, String)> = agents
+        .iter()
+        .map(|a| (a.clone(), kefu_core::engine::new_msgid()))
+        .collect();
+    let pairs: Vec<(&str, &str)> = passwords
+        .iter()
+        .map(|(a, p)| (a.as_str(), p.as_str()))
+        .collect();
+    let admin = cluster.team_database("kefu", &pairs).await?;
+    if auto_assign {
+        kefu_core::team::set_auto_assign(&admin, true).await?;
+    }
+    let urls: serde_json::Map<String, serde_json::Value> = passwords
+        .iter()
+        .map(|(a, p)| (a.clone(), json!(cluster.url(a, p, "kefu"))))
+        .collect();
+    print(
+        json_mode,
+        json!({"admin_url": admin, "agents": urls}),
+        || {
+            let mut out = format!(
+                "team database on 127.0.0.1:{} (removed when this stops)\n  KEFU_TEAM_ADMIN_URL={admin}",
+                cluster.port
+            );
+            for (agent, url) in &urls {
+                out.push_str(&format!(
+                    "\n  {agent}: KEFU_TEAM_DATABASE_URL={}",
+                    url.as_str().unwrap_or_default()
+                ));
+            }
+            out
+        },
+    );
+    use std::io::Write as _;
+    std::io::stdout().flush().ok();
+    let stdin_closed = tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+    });
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = stdin_closed => {}
+    }
+    tokio::task::spawn_blocking(move || drop(cluster)).await?;
+    Ok(())
+}
+
 async fn team_admin(json_mode: bool, admin_url: &str, action: &TeamAction) -> anyhow::Result<()> {
     match action {
         TeamAction::Migrate => {
@@ -311,11 +376,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Team { admin_url, action } = &cli.command {
         return team_admin(cli.json, admin_url, action).await;
     }
+    if let Command::TeamTrial {
+        agents,
+        auto_assign,
+    } = &cli.command
+    {
+        return team_trial(cli.json, agents, *auto_assign).await;
+    }
     let store = open_store(&settings)?;
     let now = SystemClock.now();
     let in_team = settings.team_url.is_some();
     match cli.command {
-        Command::Team { .. } => unreachable!("handled above"),
+        Command::Team { .. } | Command::TeamTrial { .. } => unreachable!("handled above"),
         Command::Sync { once: false } => {
             let engine = engine(&settings, store)?;
             let (handle, task) = match team(&settings, &engine)? {

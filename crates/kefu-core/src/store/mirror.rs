@@ -302,4 +302,23 @@ impl Store {
             .optional()?
             .flatten())
     }
+
+    /// The newest reply to this customer sent by someone other than `agent`: who and when.
+    pub fn last_reply_by_other(
+        &self,
+        open_kfid: &str,
+        customer: &str,
+        agent: &str,
+    ) -> Result<Option<(String, i64)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT sent_by, send_time FROM message
+                 WHERE open_kfid = ?1 AND external_userid = ?2 AND sent_by IS NOT NULL AND sent_by <> ?3
+                 ORDER BY send_time DESC, id DESC LIMIT 1",
+                params![open_kfid, customer, agent],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
 }

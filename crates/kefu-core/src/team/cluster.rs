@@ -177,6 +177,29 @@ impl Cluster {
     pub fn admin_url(&self, db: &str) -> String {
         self.url(ADMIN, ADMIN_PASSWORD, db)
     }
+
+    /// Creates database `db` with the team schema and these agents (name, password); returns
+    /// the owner's URL of it.
+    pub async fn team_database(
+        &self,
+        db: &str,
+        agents: &[(&str, &str)],
+    ) -> Result<String, super::TeamError> {
+        let (client, connection) =
+            tokio_postgres::connect(&self.admin_url("postgres"), tokio_postgres::NoTls).await?;
+        let task = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{}\"", db.replace('"', "")))
+            .await?;
+        drop(client);
+        let _ = task.await;
+        let admin = self.admin_url(db);
+        super::migrate(&admin).await?;
+        for (name, password) in agents {
+            super::add_agent(&admin, name, &kefu_wechat::Secret::new(*password), 10).await?;
+        }
+        Ok(admin)
+    }
 }
 
 impl Drop for Cluster {

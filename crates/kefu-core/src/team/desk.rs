@@ -212,7 +212,7 @@ impl Team {
         let rows = self
             .query(
                 "SELECT a.name,
-                            CASE WHEN a.last_seen_at >= $1 - 60 THEN a.presence ELSE 'offline' END,
+                            CASE WHEN a.last_seen_at >= $1::bigint - 60 THEN a.presence ELSE 'offline' END,
                             a.capacity,
                             (SELECT count(*) FROM kefu.session s WHERE s.state = 'mine' AND s.owner = a.name)
                      FROM kefu.agent a ORDER BY a.name",
@@ -247,7 +247,7 @@ impl Team {
         let rows = self
             .query(
                 "SELECT agent, typed_at FROM kefu.typing
-                     WHERE open_kfid = $1 AND external_userid = $2 AND agent <> session_user AND typed_at >= $3 - 10
+                     WHERE open_kfid = $1 AND external_userid = $2 AND agent <> session_user AND typed_at >= $3::bigint - 10
                      ORDER BY typed_at DESC",
                 &[&open_kfid, &customer, &now],
             )

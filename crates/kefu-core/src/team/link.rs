@@ -38,6 +38,8 @@ struct Inner {
     pub(super) pull: tokio::sync::Mutex<()>,
     clock: Arc<dyn crate::clock::Clock>,
     events: crate::event::Events,
+    /// Away when the agent said so; the heartbeat reports it.
+    away: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Team {
@@ -46,6 +48,12 @@ impl std::fmt::Debug for Team {
             .field("agent", &self.inner.agent)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a team database URL carries its own password (then the keyring is not asked).
+pub fn url_has_password(url: &str) -> bool {
+    url.parse::<Config>()
+        .is_ok_and(|c| c.get_password().is_some_and(|p| !p.is_empty()))
 }
 
 impl Team {
@@ -83,6 +91,7 @@ impl Team {
                 pull: tokio::sync::Mutex::new(()),
                 clock,
                 events,
+                away: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -90,6 +99,24 @@ impl Team {
     /// The agent this desktop acts as (the database role).
     pub fn agent(&self) -> &str {
         &self.inner.agent
+    }
+
+    /// `online` or `away`, as the agent set it (offline is only ever seen by others).
+    pub fn presence(&self) -> &'static str {
+        if self.inner.away.load(std::sync::atomic::Ordering::Relaxed) {
+            "away"
+        } else {
+            "online"
+        }
+    }
+
+    /// Sets away (no auto-assignment, colleagues see it) or back online, and tells the team at
+    /// once.
+    pub async fn set_away(&self, away: bool) -> Result<(), TeamError> {
+        self.inner
+            .away
+            .store(away, std::sync::atomic::Ordering::Relaxed);
+        self.heartbeat(self.presence()).await
     }
 
     pub(super) fn clock(&self) -> &dyn crate::clock::Clock {

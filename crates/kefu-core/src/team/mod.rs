@@ -24,7 +24,7 @@ mod schema;
 pub mod worker;
 
 pub use desk::{QueueVerdict, ReplyVerdict, TeamAgent, Typing};
-pub use link::{Team, TeamStatus};
+pub use link::{Team, TeamStatus, url_has_password};
 pub use mirror::MirrorReport;
 pub use poller::PollerLedger;
 pub use schema::{SUPPORTED_VERSION, add_agent, migrate, set_auto_assign};
@@ -72,7 +72,21 @@ impl From<tokio_postgres::Error> for TeamError {
             return TeamError::Unreachable("connection closed".into());
         }
         // Never the connection string: it may hold a password.
-        TeamError::Unreachable(redact(&e.to_string()))
+        let text = redact(&e.to_string());
+        // tokio-postgres tells the kinds apart only in its messages: the network's failures
+        // mean "unreachable"; anything else (a parameter that does not serialize, a bad
+        // password, a malformed answer) is an error to show, not an outage.
+        const NETWORK: [&str; 4] = [
+            "error communicating",
+            "error connecting",
+            "timeout",
+            "error performing TLS",
+        ];
+        if NETWORK.iter().any(|p| text.starts_with(p)) {
+            TeamError::Unreachable(text)
+        } else {
+            TeamError::Db(text)
+        }
     }
 }
 

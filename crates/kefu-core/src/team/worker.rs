@@ -121,7 +121,7 @@ impl State {
             tracing::debug!(error = %e, "team mirror not pulled");
         }
         if self.last_heartbeat.is_none_or(|t| t.elapsed() >= HEARTBEAT)
-            && self.team.heartbeat("online").await.is_ok()
+            && self.team.heartbeat(self.team.presence()).await.is_ok()
         {
             self.last_heartbeat = Some(Instant::now());
         }

@@ -772,3 +772,51 @@ async fn auto_assignment_is_round_robin_over_agents_online_under_capacity() {
     );
     ann.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn colleagues_see_who_is_typing_and_who_is_away() {
+    let f = team_fixture(&["ann", "bob"]).await;
+    let ann = desk(&f, "ann");
+    let bob = desk(&f, "bob");
+    ann.team.set_typing(KF, "c1").await.expect("ann types");
+    let seen = bob.team.typing(KF, "c1").await.expect("bob looks");
+    assert_eq!(
+        seen.iter().map(|t| t.agent.as_str()).collect::<Vec<_>>(),
+        ["ann"]
+    );
+    assert!(
+        ann.team
+            .typing(KF, "c1")
+            .await
+            .expect("ann looks")
+            .is_empty(),
+        "one's own typing is not shown to oneself"
+    );
+    assert!(
+        bob.team
+            .typing(KF, "c2")
+            .await
+            .expect("other customer")
+            .is_empty(),
+        "typing is per customer"
+    );
+
+    bob.team.heartbeat("online").await.expect("bob online");
+    ann.team.set_away(true).await.expect("ann away");
+    assert_eq!(ann.team.presence(), "away");
+    let presence = |agents: Vec<kefu_core::team::TeamAgent>, who: &str| {
+        agents
+            .into_iter()
+            .find(|a| a.name == who)
+            .map(|a| a.presence)
+    };
+    assert_eq!(
+        presence(bob.team.agents().await.expect("agents"), "ann").as_deref(),
+        Some("away")
+    );
+    ann.team.set_away(false).await.expect("ann back");
+    assert_eq!(
+        presence(bob.team.agents().await.expect("agents"), "ann").as_deref(),
+        Some("online")
+    );
+}

@@ -96,6 +96,12 @@ export class HealthState {
     this.#onevent = onevent;
   }
 
+  /** Team mode: away (no auto-assigned customers; colleagues see it) or back online. */
+  async setAway(away: boolean): Promise<void> {
+    await this.#call('presence_set', { away });
+    await this.refresh();
+  }
+
   async refresh(): Promise<void> {
     const epoch = this.#epoch;
     try {

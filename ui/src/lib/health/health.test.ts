@@ -43,6 +43,7 @@ describe('teamView', () => {
     connected: true,
     offlineSince: null,
     polling: [],
+    presence: 'online',
     ...extra,
   });
 

@@ -41,6 +41,8 @@ export const en: Messages = {
   'queue.waiting.empty': 'No customers waiting',
   'queue.mine': 'Mine',
   'queue.mine.empty': 'You have no conversations yet',
+  'queue.colleague': 'With colleagues',
+  'queue.colleague.empty': 'No colleague has a conversation',
   'queue.wecom': 'In WeCom',
   'queue.wecom.empty': 'No conversations handled in WeCom',
   'queue.ended': 'Ended',
@@ -101,6 +103,7 @@ export const en: Messages = {
 
   'state.waiting': 'Waiting',
   'state.mine': 'Mine',
+  'state.colleague': 'With a colleague',
   'state.wecom': 'In WeCom',
   'state.ended': 'Ended',
 
@@ -112,6 +115,8 @@ export const en: Messages = {
   'undo.sendNow': 'Send now',
 
   'composer.label': 'Reply',
+  'activity.typing': '{name} is typing…',
+  'activity.replied': '{name} replied just now',
   'composer.attach': 'Image/file',
   'composer.hint': 'Enter sends · Shift+Enter new line · paste or drop images and files',
   'composer.removeFile': 'Remove attachment',
@@ -239,6 +244,10 @@ export const en: Messages = {
   'health.minutesAgo': '{n} min ago',
   'health.hoursAgo': '{h} h {m} min ago',
   'health.team': 'Team: {agent}',
+  'presence.online': 'Online',
+  'presence.away': 'Away',
+  'presence.awayHint': 'Set away: no new customers are assigned to you',
+  'presence.backHint': 'Back online: customers are assigned to you again',
   'health.teamUnreachable': 'Team server unreachable',
   'health.teamUnreachableSince': 'Team server unreachable since {time}',
   'health.notificationsUnavailable': 'Notifications unavailable',

@@ -44,6 +44,8 @@ export const zhCN = {
   'queue.waiting.empty': '暂无等待接入的客户',
   'queue.mine': '我的',
   'queue.mine.empty': '你还没有接入会话',
+  'queue.colleague': '同事接待中',
+  'queue.colleague.empty': '同事暂无接待中的会话',
   'queue.wecom': '企业微信中',
   'queue.wecom.empty': '没有在企业微信中处理的会话',
   'queue.ended': '已结束',
@@ -104,6 +106,7 @@ export const zhCN = {
 
   'state.waiting': '等待中',
   'state.mine': '我的',
+  'state.colleague': '同事接待中',
   'state.wecom': '企业微信中',
   'state.ended': '已结束',
 
@@ -115,6 +118,8 @@ export const zhCN = {
   'undo.sendNow': '立即发送',
 
   'composer.label': '回复',
+  'activity.typing': '{name} 正在输入…',
+  'activity.replied': '{name} 刚刚回复了该客户',
   'composer.attach': '图片/文件',
   'composer.hint': 'Enter 发送 · Shift+Enter 换行 · 可粘贴或拖入图片和文件',
   'composer.removeFile': '移除附件',
@@ -242,6 +247,10 @@ export const zhCN = {
   'health.minutesAgo': '{n} 分钟前',
   'health.hoursAgo': '{h} 小时 {m} 分钟前',
   'health.team': '团队：{agent}',
+  'presence.online': '在线',
+  'presence.away': '离开',
+  'presence.awayHint': '设为离开：不再自动分配新客户',
+  'presence.backHint': '回到在线：重新接收自动分配',
   'health.teamUnreachable': '团队服务器无法连接',
   'health.teamUnreachableSince': '团队服务器自 {time} 起无法连接',
   'health.notificationsUnavailable': '系统通知不可用',

@@ -2,6 +2,8 @@
  * The UI contract as the rest of the UI imports it: re-exports of the bindings generated from
  * `kefu-ipc` (never edited by hand), so views and state classes have one place to import from.
  */
+export type { ColleagueReplyDto } from './generated/ColleagueReplyDto';
+export type { ConversationActivityDto } from './generated/ConversationActivityDto';
 export type { CustomerDto } from './generated/CustomerDto';
 export type { CustomerSessionDto } from './generated/CustomerSessionDto';
 export type { CustomerSourceDto } from './generated/CustomerSourceDto';
@@ -21,6 +23,7 @@ export type { SearchResponse } from './generated/SearchResponse';
 export type { SearchSender } from './generated/SearchSender';
 export type { ServicerDto } from './generated/ServicerDto';
 export type { ServicerListResponse } from './generated/ServicerListResponse';
+export type { PresenceSetRequest } from './generated/PresenceSetRequest';
 export type { SessionRef } from './generated/SessionRef';
 export type { SettingsDto } from './generated/SettingsDto';
 export type { SettingsSetRequest } from './generated/SettingsSetRequest';

@@ -9,7 +9,7 @@ import type { SessionListResponse } from '../ipc/generated/SessionListResponse';
 import { autoRefresh, subscribeUiEvents, type Call, type Subscribe } from '../ipc/events';
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 
-export const LOCAL_STATES = ['waiting', 'mine', 'wecom', 'ended'] as const;
+export const LOCAL_STATES = ['waiting', 'mine', 'colleague', 'wecom', 'ended'] as const;
 export type LocalState = (typeof LOCAL_STATES)[number];
 
 export type SessionGroups = Record<LocalState, SessionDto[]>;
@@ -22,7 +22,7 @@ export function isLocalState(value: string): value is LocalState {
 
 /** Groups sessions by local state, keeping their order; unknown states are left out. */
 export function groupSessions(sessions: readonly SessionDto[]): SessionGroups {
-  const groups: SessionGroups = { waiting: [], mine: [], wecom: [], ended: [] };
+  const groups: SessionGroups = { waiting: [], mine: [], colleague: [], wecom: [], ended: [] };
   for (const session of sessions) {
     if (isLocalState(session.localState)) groups[session.localState].push(session);
   }
@@ -52,6 +52,7 @@ export class SessionQueue {
   readonly counts = $derived({
     waiting: this.groups.waiting.length,
     mine: this.groups.mine.length,
+    colleague: this.groups.colleague.length,
     wecom: this.groups.wecom.length,
     ended: this.groups.ended.length,
   } satisfies Record<LocalState, number>);

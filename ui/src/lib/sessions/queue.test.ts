@@ -73,11 +73,11 @@ describe('SessionQueue', () => {
       subscribe: fakeChannel().subscribe,
     });
     expect(queue.loaded).toBe(false);
-    expect(queue.counts).toEqual({ waiting: 0, mine: 0, wecom: 0, ended: 0 });
+    expect(queue.counts).toEqual({ waiting: 0, mine: 0, colleague: 0, wecom: 0, ended: 0 });
     await queue.refresh();
     expect(calls).toEqual([['session_list', {}]]);
     expect(queue.loaded).toBe(true);
-    expect(queue.counts).toEqual({ waiting: 1, mine: 2, wecom: 0, ended: 0 });
+    expect(queue.counts).toEqual({ waiting: 1, mine: 2, colleague: 0, wecom: 0, ended: 0 });
     expect(queue.groups.mine.map((s) => s.externalUserid)).toEqual(['b', 'c']);
     expect(queue.find(sessionKey({ openKfid: 'wk1', externalUserid: 'b' }))?.localState).toBe('mine');
     expect(queue.find(sessionKey({ openKfid: 'wk2', externalUserid: 'b' }))).toBeUndefined();

@@ -17,7 +17,7 @@ externalUserid: string,
  */
 nickname: string | null, 
 /**
- * waiting | mine | wecom | ended.
+ * waiting | mine | colleague (team: a colleague has it) | wecom | ended.
  */
 localState: string, 
 /**

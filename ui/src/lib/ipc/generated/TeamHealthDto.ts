@@ -19,4 +19,8 @@ offlineSince: number | null,
 /**
  * Accounts this desktop polls for the team.
  */
-polling: Array<string>, };
+polling: Array<string>, 
+/**
+ * `online` or `away`, as the agent set it.
+ */
+presence: string, };
