@@ -14,8 +14,9 @@ KEFU_APT_PACKAGES=(
   xvfb xauth imagemagick webkit2gtk-driver dunst gnome-keyring libsecret-tools
   # busctl (dunstctl reads the notification daemon through it) and jq (scripts/measure-desktop.sh)
   systemd jq
-  # team mode: the tests start throw-away PostgreSQL clusters (initdb, pg_ctl)
-  postgresql
+  # team mode: the tests start throw-away PostgreSQL clusters (initdb, pg_ctl), one of them
+  # with a certificate made by openssl
+  postgresql openssl
 )
 
 kefu_apt_install() {

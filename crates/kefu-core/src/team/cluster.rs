@@ -63,6 +63,16 @@ fn free_port() -> std::io::Result<u16> {
 impl Cluster {
     /// initdb + start; an error says what is missing.
     pub fn start() -> Result<Self, String> {
+        Self::start_with(None)
+    }
+
+    /// Like [`Cluster::start`], serving TLS only (plain connections are rejected) with this
+    /// certificate and key (PEM files).
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Result<Self, String> {
+        Self::start_with(Some((cert, key)))
+    }
+
+    fn start_with(tls: Option<(&std::path::Path, &std::path::Path)>) -> Result<Self, String> {
         let bin = server_bin().ok_or("PostgreSQL server binaries not found under /usr/lib/postgresql (apt install postgresql)")?;
         let base = std::env::temp_dir().join(format!(
             "kefu-pg-{}-{}",
@@ -102,8 +112,42 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
+        if let Some((cert, key)) = tls {
+            cluster.serve_tls(cert, key)?;
+        }
         cluster.pg_ctl("start")?;
         Ok(cluster)
+    }
+
+    fn serve_tls(&self, cert: &std::path::Path, key: &std::path::Path) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        let data = self.data();
+        let e = |e: std::io::Error| e.to_string();
+        std::fs::copy(cert, data.join("server.crt")).map_err(e)?;
+        std::fs::copy(key, data.join("server.key")).map_err(e)?;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .map_err(e)?;
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(e)?;
+        text.push_str("\nssl = on\n");
+        std::fs::write(&conf, text).map_err(e)?;
+        let hba = data.join("pg_hba.conf");
+        let text = std::fs::read_to_string(&hba).map_err(e)?;
+        std::fs::write(&hba, format!("hostnossl all all all reject\n{text}")).map_err(e)?;
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&data)
+                .status()
+                .map_err(e)?;
+            if !status.success() {
+                return Err("chown to the postgres user failed".into());
+            }
+        }
+        Ok(())
     }
 
     fn data(&self) -> PathBuf {
@@ -178,7 +222,8 @@ impl Cluster {
         self.url(ADMIN, ADMIN_PASSWORD, db)
     }
 
-    /// Creates database `db` with the team schema and these agents (name, password); returns
+    /// Creates database `db` with the team schema and these agents (name, password) on a plain
+    /// (not TLS-only) cluster; returns
     /// the owner's URL of it.
     pub async fn team_database(
         &self,

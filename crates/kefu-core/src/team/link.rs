@@ -6,7 +6,8 @@ use super::TeamError;
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Connect timeout: the window must learn quickly that the team server is away.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -30,6 +31,7 @@ pub struct Team {
 
 struct Inner {
     config: Config,
+    tls: MakeRustlsConnect,
     agent: String,
     client: tokio::sync::Mutex<Option<Arc<Client>>>,
     status: Mutex<TeamStatus>,
@@ -52,8 +54,8 @@ impl std::fmt::Debug for Team {
 
 /// Whether a team database URL carries its own password (then the keyring is not asked).
 pub fn url_has_password(url: &str) -> bool {
-    url.parse::<Config>()
-        .is_ok_and(|c| c.get_password().is_some_and(|p| !p.is_empty()))
+    super::tls::parse(url, "team database")
+        .is_ok_and(|t| t.config.get_password().is_some_and(|p| !p.is_empty()))
 }
 
 impl Team {
@@ -65,9 +67,7 @@ impl Team {
         clock: Arc<dyn crate::clock::Clock>,
         events: crate::event::Events,
     ) -> Result<Self, TeamError> {
-        let mut config: Config = url
-            .parse()
-            .map_err(|_| TeamError::Config("the team database URL is not valid".into()))?;
+        let super::tls::Target { mut config, tls } = super::tls::parse(url, "team database")?;
         if config.get_password().is_none()
             && let Some(p) = password
         {
@@ -84,6 +84,7 @@ impl Team {
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
+                tls,
                 agent,
                 client: tokio::sync::Mutex::new(None),
                 status: Mutex::new(TeamStatus::default()),
@@ -224,7 +225,7 @@ impl Team {
 
     /// A new connection of this agent's (the poller keeps its own: its locks live on it).
     pub(super) async fn connect(&self, listen: bool) -> Result<Arc<Client>, TeamError> {
-        let (client, mut connection) = self.inner.config.connect(NoTls).await?;
+        let (client, mut connection) = self.inner.config.connect(self.inner.tls.clone()).await?;
         let inner = self.inner.clone();
         tokio::spawn(async move {
             let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));

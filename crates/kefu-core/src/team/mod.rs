@@ -21,6 +21,7 @@ mod link;
 mod mirror;
 mod poller;
 mod schema;
+mod tls;
 pub mod worker;
 
 pub use desk::{QueueVerdict, ReplyVerdict, TeamAgent, Typing};
@@ -72,7 +73,10 @@ impl From<tokio_postgres::Error> for TeamError {
             return TeamError::Unreachable("connection closed".into());
         }
         // Never the connection string: it may hold a password.
-        let text = redact(&e.to_string());
+        let text = match std::error::Error::source(&e) {
+            Some(cause) => redact(&format!("{e}: {cause}")),
+            None => redact(&e.to_string()),
+        };
         // tokio-postgres tells the kinds apart only in its messages: the network's failures
         // mean "unreachable"; anything else (a parameter that does not serialize, a bad
         // password, a malformed answer) is an error to show, not an outage.

@@ -4,7 +4,7 @@
 //! the group role `kefu_agents` (`kefu team add-agent`).
 
 use super::TeamError;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// Numbered migrations; never edit a shipped one, append a new one.
 const MIGRATIONS: &[&str] = &[include_str!("../../team-migrations/001_team.sql")];
@@ -13,11 +13,8 @@ const MIGRATIONS: &[&str] = &[include_str!("../../team-migrations/001_team.sql")
 pub const SUPPORTED_VERSION: i32 = MIGRATIONS.len() as i32;
 
 async fn admin(url: &str) -> Result<Client, TeamError> {
-    let (client, connection) = url
-        .parse::<tokio_postgres::Config>()
-        .map_err(|_| TeamError::Config("the admin database URL is not valid".into()))?
-        .connect(NoTls)
-        .await?;
+    let target = super::tls::parse(url, "admin database")?;
+    let (client, connection) = target.config.connect(target.tls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %super::redact(&e.to_string()), "admin connection ended");

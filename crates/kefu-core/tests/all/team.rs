@@ -820,3 +820,83 @@ async fn colleagues_see_who_is_typing_and_who_is_away() {
         Some("online")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_is_honoured_and_the_server_certificate_verified() {
+    use kefu_core::team::cluster::{ADMIN, ADMIN_PASSWORD};
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A private CA and a server certificate it signs for 127.0.0.1, as a company would have.
+    let file = |name: &str| dir.path().join(name);
+    let (ca_cert, cert, key) = (file("ca.pem"), file("cert.pem"), file("key.pem"));
+    std::fs::write(
+        file("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("extensions");
+    let openssl = |args: &str| {
+        let out = std::process::Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs (apt install openssl)");
+        assert!(out.status.success(), "openssl {args}: {out:?}");
+    };
+    openssl(
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=kefu-test-ca -keyout ca.key -out ca.pem",
+    );
+    openssl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout key.pem -out server.csr");
+    openssl(
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out cert.pem",
+    );
+    let (c, k) = (cert.clone(), key.clone());
+    let cluster = tokio::task::spawn_blocking(move || Cluster::start_tls(&c, &k))
+        .await
+        .expect("cluster task")
+        .expect("a TLS-only cluster starts");
+    let url = |user: &str, pw: &str, params: &str| {
+        format!(
+            "postgres://{user}:{pw}@127.0.0.1:{}/postgres?{params}",
+            cluster.port
+        )
+    };
+    let ca = format!("sslrootcert={}", ca_cert.display());
+
+    // libpq's verify-full with our CA: the owner migrates and adds an agent over TLS.
+    let admin = url(ADMIN, ADMIN_PASSWORD, &format!("sslmode=verify-full&{ca}"));
+    kefu_core::team::migrate(&admin)
+        .await
+        .expect("migrate over TLS");
+    kefu_core::team::add_agent(&admin, "ann", &Secret::new("pw-ann"), 5)
+        .await
+        .expect("add agent over TLS");
+    let team = |params: &str| {
+        Team::new(
+            &url("ann", "pw-ann", params),
+            None,
+            Arc::new(SystemClock),
+            kefu_core::event::Events::default(),
+        )
+        .expect("team handle")
+    };
+    let verified = team(&format!("sslmode=require&{ca}"));
+    let agents = verified.agents().await.expect("the desk works over TLS");
+    assert_eq!(agents.len(), 1);
+    assert!(verified.status().connected);
+
+    // The server takes TLS only, so the call above was encrypted; sslmode=disable is honoured
+    // (no TLS attempted) and the server's refusal is an error, not an outage.
+    let plain = team("sslmode=disable")
+        .agents()
+        .await
+        .expect_err("plain is rejected");
+    assert!(!plain.is_connection(), "{plain}");
+
+    // A certificate nobody vouches for is refused by the desk, even in `prefer`.
+    for mode in ["sslmode=require", "sslmode=prefer"] {
+        let unknown = team(mode)
+            .agents()
+            .await
+            .expect_err("untrusted certificate");
+        assert!(unknown.is_connection(), "{mode}: {unknown}");
+    }
+}
