@@ -25,8 +25,11 @@ fn env(k: &str) -> Option<String> {
 }
 
 /// The team handle: the password from the URL, `KEFU_TEAM_PASSWORD`, or the OS keyring.
-fn team_handle(url: &str, engine: &Engine) -> anyhow::Result<kefu_core::team::Team> {
-    use kefu_core::settings::SecretStore;
+fn team_handle(
+    url: &str,
+    engine: &Engine,
+    file: &Arc<SettingsFile>,
+) -> anyhow::Result<kefu_core::team::Team> {
     let password = env("KEFU_TEAM_PASSWORD")
         .filter(|p| !p.is_empty())
         .map(Secret::new)
@@ -34,10 +37,11 @@ fn team_handle(url: &str, engine: &Engine) -> anyhow::Result<kefu_core::team::Te
             if kefu_core::team::url_has_password(url) {
                 return None;
             }
-            Keyring::team_password().get().unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "no team password from the keyring");
-                None
-            })
+            file.load_team_password_within(Duration::from_secs(5))
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "no team password from the keyring");
+                    None
+                })
         });
     Ok(kefu_core::team::Team::new(
         url,
@@ -109,7 +113,7 @@ impl Backend {
         // Team mode needs a WeChat every desktop shares: a live account or a standalone
         // emulator, never one embedded emulator per desktop.
         let team = match (&settings.team_url, mode) {
-            (Some(url), Mode::Live) => Some(team_handle(url, &engine)?),
+            (Some(url), Mode::Live) => Some(team_handle(url, &engine, &file)?),
             (Some(_), Mode::Demo) => {
                 tracing::warn!(
                     "a team database needs live credentials (or KEFU_API_BASE); solo demo"

@@ -2,7 +2,8 @@
 // own D-Bus session, signed in as two agents of one team database (a throw-away PostgreSQL
 // cluster from `kefu team-trial`) and sharing one WeChat (a standalone `kefu-emulator` on
 // loopback). A claim in one window leaves the other's waiting list within a second; a reply in
-// one shows in the other with who sent it; the other cannot answer the same customer.
+// one shows in the other with who sent it; the other cannot answer the same customer; a note
+// written in one shows in the other.
 // Run through scripts/e2e.sh (it provides the display, the first driver and TAURI_DRIVER).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -291,5 +292,16 @@ describe('Kefu Desk as a team: two windows, one queue', { timeout: 300_000 }, ()
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const sent = (await emulator('GET', '/emulator/sent')).filter((m) => m.touser === customer);
     assert.equal(sent.length, 1, `WeChat received ${sent.length} replies: ${JSON.stringify(sent)}`);
+  });
+
+  test('a customer note written in one window shows in the other', async () => {
+    const note = `老客户，偏好顺丰 ${Date.now() % 100000}`;
+    const box = await li.$(byTestId('customer-note'));
+    await box.setValue(note);
+    await (await li.$(byTestId('customer-note-save'))).click();
+    await wang.waitUntil(async () => (await (await wang.$(byTestId('customer-note')).getValue()) === note), {
+      timeout: 15_000,
+      timeoutMsg: 'the note never reached the other window',
+    });
   });
 });

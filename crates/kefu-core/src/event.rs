@@ -47,6 +47,12 @@ pub enum DomainEvent {
         /// Customer.
         external_userid: String,
     },
+    /// A customer's shared data (note, tags) changed, from a colleague.
+    #[serde(rename_all = "camelCase")]
+    CustomerChanged {
+        /// Customer.
+        external_userid: String,
+    },
     /// Sync health changed for an account.
     #[serde(rename_all = "camelCase")]
     SyncStatus {

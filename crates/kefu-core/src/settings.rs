@@ -210,6 +210,9 @@ pub struct SettingsFile {
     current: Mutex<AppSettings>,
     has_secret: Mutex<bool>,
     secrets: Box<dyn SecretStore>,
+    /// The team database password (team mode), kept like the corp secret.
+    team_secrets: Box<dyn SecretStore>,
+    has_team_password: Mutex<bool>,
 }
 
 impl std::fmt::Debug for SettingsFile {
@@ -237,7 +240,47 @@ impl SettingsFile {
             current: Mutex::new(current),
             has_secret: Mutex::new(has_secret),
             secrets,
+            team_secrets: Box::new(Keyring::team_password()),
+            has_team_password: Mutex::new(false),
         }
+    }
+
+    /// Keeps the team password in `store` instead of the OS keyring (tests).
+    pub fn with_team_secrets(mut self, store: Box<dyn SecretStore>) -> Self {
+        self.team_secrets = store;
+        self
+    }
+
+    /// Whether a team password is stored (as last known).
+    pub fn has_team_password(&self) -> bool {
+        *self
+            .has_team_password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The stored team password (blocking: D-Bus on Linux).
+    pub fn load_team_password(&self) -> Result<Option<Secret>, KeyringUnavailable> {
+        let s = self.team_secrets.get()?;
+        *self
+            .has_team_password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = s.is_some();
+        Ok(s)
+    }
+
+    /// Stores (`"…"`) or removes (`""`) the team password. Blocking.
+    pub fn save_team_password(&self, password: &str) -> Result<(), KeyringUnavailable> {
+        if password.is_empty() {
+            self.team_secrets.delete()?;
+        } else {
+            self.team_secrets.set(password)?;
+        }
+        *self
+            .has_team_password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = !password.is_empty();
+        Ok(())
     }
 
     /// The current settings.
@@ -266,10 +309,26 @@ impl SettingsFile {
         self: &std::sync::Arc<Self>,
         timeout: std::time::Duration,
     ) -> Result<Option<Secret>, KeyringUnavailable> {
+        self.within(timeout, Self::load_secret)
+    }
+
+    /// [`SettingsFile::load_team_password`], giving up after `timeout`.
+    pub fn load_team_password_within(
+        self: &std::sync::Arc<Self>,
+        timeout: std::time::Duration,
+    ) -> Result<Option<Secret>, KeyringUnavailable> {
+        self.within(timeout, Self::load_team_password)
+    }
+
+    fn within(
+        self: &std::sync::Arc<Self>,
+        timeout: std::time::Duration,
+        read: fn(&Self) -> Result<Option<Secret>, KeyringUnavailable>,
+    ) -> Result<Option<Secret>, KeyringUnavailable> {
         let (tx, rx) = std::sync::mpsc::channel();
         let me = self.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(me.load_secret());
+            let _ = tx.send(read(&me));
         });
         rx.recv_timeout(timeout)
             .unwrap_or_else(|_| Err(KeyringUnavailable("the keyring did not answer".into())))

@@ -1,7 +1,9 @@
 //! `settings_get` / `settings_set`: the agent's settings. The corp secret is write-only: the UI
 //! sends it, gets back only `hasSecret`, and it goes to the OS keyring, never to the settings
 //! file, a log or an error. Credentials, accounts and the agent's name take effect on restart
-//! (`restartRequired`); the welcome text, notifications, language and theme at once.
+//! (`restartRequired`); the welcome text, notifications, language and theme at once. The team
+//! database URL is checked and kept without a password; its password is write-only like the
+//! secret and goes to the keyring.
 
 use crate::{Context, ErrorCode, IpcError};
 use kefu_core::settings::{AppSettings, NotificationSettings, SaveError};
@@ -45,6 +47,10 @@ pub struct SettingsDto {
     /// UI theme.
     #[ts(type = "\"system\" | \"light\" | \"dark\"")]
     pub theme: String,
+    /// The team database (`postgres://agent@host/db?sslmode=require`; "" = solo mode).
+    pub team_url: String,
+    /// Whether a team password is stored in the keyring (never sent back).
+    pub has_team_password: bool,
 }
 
 /// `settings_set` request: only the fields given change.
@@ -76,6 +82,12 @@ pub struct SettingsSetRequest {
     /// UI theme.
     #[ts(optional, type = "\"system\" | \"light\" | \"dark\"")]
     pub theme: Option<String>,
+    /// The team database URL, without its password ("" = solo mode).
+    #[ts(optional)]
+    pub team_url: Option<String>,
+    /// The team password: stored in the keyring ("" removes it). Write-only.
+    #[ts(optional)]
+    pub team_password: Option<String>,
 }
 
 /// `settings_set` response.
@@ -97,8 +109,10 @@ pub const MAX_REPEAT_SECONDS: u32 = 24 * 3600;
 /// How long the keyring may take before it counts as unavailable.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn dto(s: &AppSettings, has_secret: bool) -> SettingsDto {
+fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDto {
     SettingsDto {
+        team_url: s.team_url.clone().unwrap_or_default(),
+        has_team_password,
         corp_id: s.corp_id.clone().unwrap_or_default(),
         has_secret,
         open_kfids: s.open_kfids.clone(),
@@ -116,7 +130,11 @@ fn dto(s: &AppSettings, has_secret: bool) -> SettingsDto {
 
 /// The settings now.
 pub fn get(ctx: &Context) -> SettingsDto {
-    dto(&ctx.settings.get(), ctx.settings.has_secret())
+    dto(
+        &ctx.settings.get(),
+        ctx.settings.has_secret(),
+        ctx.settings.has_team_password(),
+    )
 }
 
 fn invalid(message: impl Into<String>) -> IpcError {
@@ -182,6 +200,36 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
         }
         next.theme = t;
     }
+    if let Some(u) = r.team_url {
+        let url = non_empty(u);
+        if let Some(url) = &url {
+            kefu_core::team::check_url(url).map_err(invalid)?;
+        }
+        next.team_url = url;
+    }
+    let team_password = r.team_password.map(|p| p.trim().to_owned());
+    let team_password_changed = team_password.is_some();
+    if let Some(password) = team_password {
+        let file = ctx.settings.clone();
+        let saved = tokio::time::timeout(
+            KEYRING_TIMEOUT,
+            tokio::task::spawn_blocking(move || file.save_team_password(&password)),
+        )
+        .await;
+        match saved {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => {
+                return Err(IpcError::new(ErrorCode::KeyringUnavailable, e.to_string()));
+            }
+            Ok(Err(e)) => return Err(IpcError::new(ErrorCode::Internal, e.to_string())),
+            Err(_) => {
+                return Err(IpcError::new(
+                    ErrorCode::KeyringUnavailable,
+                    "the system keyring did not answer",
+                ));
+            }
+        }
+    }
     let secret = r.secret.map(|s| s.trim().to_owned());
     let secret_changed = secret.is_some();
     let file = ctx.settings.clone();
@@ -213,12 +261,18 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
     }
     ctx.engine.set_welcome(next.welcome_text.clone());
     let restart_required = secret_changed
+        || team_password_changed
+        || before.team_url != next.team_url
         || before.corp_id != next.corp_id
         || before.open_kfids != next.open_kfids
         || before.agent_name != next.agent_name;
     tracing::info!(restart_required, "settings saved");
     Ok(SettingsSetResponse {
-        settings: dto(&next, ctx.settings.has_secret()),
+        settings: dto(
+            &next,
+            ctx.settings.has_secret(),
+            ctx.settings.has_team_password(),
+        ),
         restart_required,
     })
 }

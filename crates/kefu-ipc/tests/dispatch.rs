@@ -56,11 +56,10 @@ async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
     engine.max_retries = 3;
     let (worker, task) =
         kefu_core::worker::spawn(engine.clone(), vec![KF.into()], dir.path().to_owned());
-    let settings = Arc::new(SettingsFile::load(
-        &dir.path().join("settings.json"),
-        secrets,
-        false,
-    ));
+    let settings = Arc::new(
+        SettingsFile::load(&dir.path().join("settings.json"), secrets, false)
+            .with_team_secrets(Box::new(MemorySecretStore::default())),
+    );
     let ctx = Context {
         engine,
         worker,
@@ -747,6 +746,59 @@ async fn settings_keep_the_secret_write_only_and_survive_a_missing_keyring() {
         .await
         .expect_err("fr");
     assert_eq!(bad.code, ErrorCode::InvalidSetting);
+
+    // The team database: a URL without its password, the password write-only to the keyring.
+    for (url, why) in [
+        ("postgres://wang:hunter2@db.example/kefu", "password"),
+        ("postgres://db.example/kefu", "user"),
+        ("not a url at all ://", "valid"),
+    ] {
+        let bad = dispatch(ctx, "settings_set", json!({"teamUrl": url}))
+            .await
+            .expect_err(url);
+        assert_eq!(bad.code, ErrorCode::InvalidSetting, "{url}");
+        assert!(bad.message.contains(why), "{url}: {}", bad.message);
+        assert!(!bad.message.contains("hunter2"), "never the password");
+    }
+    let team = dispatch(
+        ctx,
+        "settings_set",
+        json!({"teamUrl": "postgres://wang@db.example:5432/kefu?sslmode=require",
+               "teamPassword": "team-pass-value"}),
+    )
+    .await
+    .expect("team settings");
+    assert_eq!(team["restartRequired"], true, "team mode starts on restart");
+    assert_eq!(
+        team["settings"]["teamUrl"],
+        "postgres://wang@db.example:5432/kefu?sslmode=require"
+    );
+    assert_eq!(team["settings"]["hasTeamPassword"], true);
+    assert!(!team.to_string().contains("team-pass-value"));
+    let file = std::fs::read_to_string(f.dir.path().join("settings.json")).expect("settings file");
+    assert!(file.contains("db.example") && !file.contains("team-pass-value"));
+    assert_eq!(
+        ctx.settings
+            .load_team_password()
+            .expect("stored")
+            .map(|s| s.expose().to_owned())
+            .as_deref(),
+        Some("team-pass-value")
+    );
+    let solo = dispatch(
+        ctx,
+        "settings_set",
+        json!({"teamUrl": "", "teamPassword": ""}),
+    )
+    .await
+    .expect("back to solo");
+    assert_eq!(
+        (
+            solo["settings"]["teamUrl"].as_str(),
+            solo["settings"]["hasTeamPassword"].as_bool()
+        ),
+        (Some(""), Some(false))
+    );
     f.stop().await;
 
     let f = fixture(42, Box::new(MemorySecretStore::unavailable())).await;

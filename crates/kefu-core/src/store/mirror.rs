@@ -150,6 +150,8 @@ pub struct MirrorApplied {
     pub sessions: Vec<(String, String)>,
     /// (msgid, state) of replies that changed.
     pub replies: Vec<(String, String)>,
+    /// Customers whose note or tags changed.
+    pub customers: Vec<String>,
     /// Messages newly stored.
     pub messages: usize,
 }
@@ -247,6 +249,7 @@ impl Store {
                  ON CONFLICT (external_userid) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",
                 params![n.external_userid, n.note, n.updated_at],
             )?;
+            applied.customers.push(n.external_userid.clone());
         }
         for t in &batch.tags {
             exec(
@@ -261,6 +264,7 @@ impl Store {
                     params![t.external_userid, tag],
                 )?;
             }
+            applied.customers.push(t.external_userid.clone());
         }
         for (table, seq) in &batch.marks {
             exec(

@@ -52,6 +52,21 @@ impl std::fmt::Debug for Team {
     }
 }
 
+/// Why a team database URL from the settings screen cannot be used, if it cannot: it must
+/// parse, name the agent (the user), and leave the password to the keyring.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let target = super::tls::parse(url, "team database").map_err(|_| {
+        "the team database URL is not valid (postgres://agent@host:5432/db)".to_owned()
+    })?;
+    if target.config.get_user().is_none_or(str::is_empty) {
+        return Err("the team database URL names no user (the agent)".into());
+    }
+    if target.config.get_password().is_some() {
+        return Err("put the password in the password field, not in the URL".into());
+    }
+    Ok(())
+}
+
 /// Whether a team database URL carries its own password (then the keyring is not asked).
 pub fn url_has_password(url: &str) -> bool {
     super::tls::parse(url, "team database")

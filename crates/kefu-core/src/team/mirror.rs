@@ -248,6 +248,9 @@ fn publish(events: &Events, applied: crate::store::MirrorApplied, history: bool)
             external_userid,
         });
     }
+    for external_userid in applied.customers {
+        events.publish(DomainEvent::CustomerChanged { external_userid });
+    }
     for (msgid, state) in applied.replies {
         events.publish(DomainEvent::OutboxChanged { msgid, state });
     }

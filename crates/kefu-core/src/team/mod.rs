@@ -25,7 +25,7 @@ mod tls;
 pub mod worker;
 
 pub use desk::{QueueVerdict, ReplyVerdict, TeamAgent, Typing};
-pub use link::{Team, TeamStatus, url_has_password};
+pub use link::{Team, TeamStatus, check_url, url_has_password};
 pub use mirror::MirrorReport;
 pub use poller::PollerLedger;
 pub use schema::{SUPPORTED_VERSION, add_agent, migrate, set_auto_assign};

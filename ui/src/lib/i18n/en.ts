@@ -222,6 +222,7 @@ export const en: Messages = {
   'customer.removeTag': 'Remove tag',
   'customer.note': 'Note',
   'customer.notePlaceholder': 'Only kept here, e.g. regular customer, prefers SF Express',
+  'customer.notePlaceholderTeam': 'Shared with your team, e.g. regular customer, prefers SF Express',
   'customer.noteHint': 'Saved when you leave the box or press Ctrl+Enter',
   'customer.sessions': 'Sessions',
   'customer.noSessions': 'No earlier sessions',
@@ -285,6 +286,10 @@ export const en: Messages = {
 
   'settings.title': 'Settings',
   'settings.loading': 'Loading settings…',
+  'settings.team': 'Team mode',
+  'settings.teamHint': 'With a team database (PostgreSQL) URL, after a restart, agents share the queue, claims, replies and customer notes; empty means solo. The URL’s user is your agent name; the password goes below.',
+  'settings.teamUrl': 'Team database',
+  'settings.teamPassword': 'Password',
   'settings.wechat': 'WeCom connection',
   'settings.wechatHint': 'Enter the corp id and the self-built app’s secret, then restart to connect a real account; leave empty to use the built-in emulator.',
   'settings.corpId': 'Corp id',

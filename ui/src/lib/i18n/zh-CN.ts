@@ -225,6 +225,7 @@ export const zhCN = {
   'customer.removeTag': '移除标签',
   'customer.note': '备注',
   'customer.notePlaceholder': '仅本地可见，例如：老客户、偏好顺丰',
+  'customer.notePlaceholderTeam': '团队同事可见，例如：老客户、偏好顺丰',
   'customer.noteHint': '离开输入框或按 Ctrl+Enter 保存',
   'customer.sessions': '历史会话',
   'customer.noSessions': '暂无历史会话',
@@ -288,6 +289,10 @@ export const zhCN = {
 
   'settings.title': '设置',
   'settings.loading': '正在加载设置…',
+  'settings.team': '团队模式',
+  'settings.teamHint': '填写团队数据库（PostgreSQL）地址后重启，多个坐席共享队列、接入、回复和客户备注；留空为单机模式。地址中的用户名即你的坐席名，密码单独填写。',
+  'settings.teamUrl': '团队数据库',
+  'settings.teamPassword': '密码',
   'settings.wechat': '企业微信连接',
   'settings.wechatHint': '填写企业 ID 和自建应用的 Secret 后重启应用即可连接真实账号；留空则使用内置模拟器。',
   'settings.corpId': '企业 ID',

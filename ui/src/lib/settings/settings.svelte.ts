@@ -1,6 +1,6 @@
 /**
  * The settings screen's state: `settings_get`, a form draft, and `settings_set` with only the
- * fields the agent changed. Invariants: the secret is write-only (the form starts empty, an empty
+ * fields the agent changed. Invariants: the secret and the team password are write-only (the form starts empty, an empty
  * field leaves the stored secret alone, it is never read back); a failed save keeps the draft;
  * after a save the draft is the backend's answer (what was actually stored).
  */
@@ -23,6 +23,10 @@ export interface SettingsDraft {
   sound: boolean;
   language: SettingsDto['language'];
   theme: SettingsDto['theme'];
+  /** The team database URL, without its password ('' = solo mode). */
+  teamUrl: string;
+  /** New team password; '' = keep the stored one. */
+  teamPassword: string;
 }
 
 export function parseAccounts(text: string): string[] {
@@ -46,6 +50,8 @@ export function draftOf(s: SettingsDto): SettingsDraft {
     sound: s.notifications.sound,
     language: s.language,
     theme: s.theme,
+    teamUrl: s.teamUrl,
+    teamPassword: '',
   };
 }
 
@@ -67,6 +73,8 @@ export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetReques
   }
   if (d.language !== saved.language) req.language = d.language;
   if (d.theme !== saved.theme) req.theme = d.theme;
+  if (d.teamUrl.trim() !== saved.teamUrl) req.teamUrl = d.teamUrl.trim();
+  if (d.teamPassword !== '') req.teamPassword = d.teamPassword;
   return req;
 }
 

@@ -11,10 +11,21 @@ const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
   notifications: { enabled: true, repeatSeconds: 60, sound: true },
   language: 'zh-CN',
   theme: 'system',
+  teamUrl: '',
+  hasTeamPassword: false,
   ...extra,
 });
 
 describe('changes', () => {
+  it('carries the team URL trimmed and the team password only when typed', () => {
+    const d = draftOf(settings({ hasTeamPassword: true }));
+    expect(d.teamPassword, 'a stored team password is never shown').toBe('');
+    d.teamUrl = '  postgres://wang@db/kefu ';
+    expect(changes(settings(), d)).toEqual({ teamUrl: 'postgres://wang@db/kefu' });
+    d.teamPassword = 'pw';
+    expect(changes(settings(), d)).toEqual({ teamUrl: 'postgres://wang@db/kefu', teamPassword: 'pw' });
+  });
+
   it('is empty for an untouched form, and never carries the secret unless typed', () => {
     expect(changes(settings(), draftOf(settings()))).toEqual({});
     expect(draftOf(settings()).secret, 'the form never shows a stored secret').toBe('');

@@ -36,4 +36,12 @@ language: "zh-CN" | "en",
 /**
  * UI theme.
  */
-theme: "system" | "light" | "dark", };
+theme: "system" | "light" | "dark", 
+/**
+ * The team database (`postgres://agent@host/db?sslmode=require`; "" = solo mode).
+ */
+teamUrl: string, 
+/**
+ * Whether a team password is stored in the keyring (never sent back).
+ */
+hasTeamPassword: boolean, };

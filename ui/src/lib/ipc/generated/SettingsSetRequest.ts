@@ -36,4 +36,12 @@ language?: "zh-CN" | "en",
 /**
  * UI theme.
  */
-theme?: "system" | "light" | "dark", };
+theme?: "system" | "light" | "dark", 
+/**
+ * The team database URL, without its password ("" = solo mode).
+ */
+teamUrl?: string, 
+/**
+ * The team password: stored in the keyring ("" removes it). Write-only.
+ */
+teamPassword?: string, };
