@@ -10,6 +10,7 @@ pub mod health;
 pub mod ledger;
 pub mod media;
 pub mod notify;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod settings;

@@ -16,6 +16,7 @@ mod mirror;
 mod outbox;
 mod query;
 mod queue;
+mod report;
 mod search;
 
 pub use alert::AlertInfo;
@@ -49,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/004_desk.sql"),
     include_str!("../../migrations/005_ingest_cost.sql"),
     include_str!("../../migrations/006_team_mirror.sql"),
+    include_str!("../../migrations/007_report.sql"),
 ];
 
 /// A store error.

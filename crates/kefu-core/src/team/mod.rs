@@ -20,6 +20,7 @@ mod desk;
 mod link;
 mod mirror;
 mod poller;
+mod report;
 mod schema;
 mod tls;
 pub mod worker;

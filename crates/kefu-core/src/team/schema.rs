@@ -7,7 +7,10 @@ use super::TeamError;
 use tokio_postgres::Client;
 
 /// Numbered migrations; never edit a shipped one, append a new one.
-const MIGRATIONS: &[&str] = &[include_str!("../../team-migrations/001_team.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../team-migrations/001_team.sql"),
+    include_str!("../../team-migrations/002_report.sql"),
+];
 
 /// The schema version this binary needs.
 pub const SUPPORTED_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -821,6 +821,90 @@ async fn colleagues_see_who_is_typing_and_who_is_away() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_team_report_and_every_mirror_agree_on_who_answered() {
+    use kefu_core::report::{ReportQuery, compute};
+    let f = team_fixture(&["ann", "bob"]).await;
+    let em = &f.emu.emulator;
+    let (c1, c2) = (new_customer(em, 21), new_customer(em, 22));
+    say(em, &c1, "我要退货");
+    say(em, &c2, "发票呢");
+    let mut ann = desk(&f, "ann");
+    let mut bob = desk(&f, "bob");
+    start(&mut ann);
+    start(&mut bob);
+    for d in [&ann, &bob] {
+        let store = d.engine.store.clone();
+        eventually(20, "both customers wait", move || {
+            store.waiting_count().expect("count") == 2
+        })
+        .await;
+    }
+    for (d, c, text) in [(&ann, &c1, "马上处理"), (&bob, &c2, "已开具")] {
+        let c = c.to_string();
+        let claimed = d
+            .team
+            .queue_action(d.store(), KF, &c, "claim", None)
+            .await
+            .expect("claim");
+        assert!(matches!(claimed, QueueVerdict::Done(_)), "{claimed:?}");
+        let row = d
+            .engine
+            .enqueue_text(KF, &c, text)
+            .expect("enqueue")
+            .expect("rules");
+        let pushed = d.team.push_reply(d.store(), &row).await.expect("push");
+        assert!(matches!(pushed, ReplyVerdict::Accepted(_)), "{pushed:?}");
+    }
+    let now = || SystemClock.now();
+    let query = ReportQuery {
+        since: now() - 3600,
+        until: now() + 3600,
+        agent: None,
+        offset_secs: kefu_core::report::calendar::DEFAULT_OFFSET_SECS,
+    };
+    let team_report = || async {
+        let input = ann.team.report_input(&query).await.expect("team rows");
+        compute(input, &query, now())
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let from_team = loop {
+        let r = team_report().await;
+        if r.totals.messages_out == 2 {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "both replies delivered: {r:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let t = &from_team.totals;
+    assert_eq!((t.sessions, t.answered, t.messages_in), (2, 2, 2));
+    let agents: Vec<(&str, u64)> = from_team
+        .by_agent
+        .iter()
+        .map(|a| (a.actor.name.as_str(), a.figures.sessions))
+        .collect();
+    assert_eq!(agents, [("ann", 1), ("bob", 1)]);
+    // Each desktop's mirror gives the same report, offline too.
+    for d in [&ann, &bob] {
+        let store = d.engine.store.clone();
+        let q = query.clone();
+        let expected = from_team.totals.clone();
+        eventually(20, "the mirror has every delivered reply", move || {
+            let input = store.report_input(&q, "unused").expect("local rows");
+            compute(input, &q, SystemClock.now()).totals == expected
+        })
+        .await;
+        let local = compute(
+            d.store().report_input(&query, "unused").expect("rows"),
+            &query,
+            now(),
+        );
+        assert_eq!(local.by_agent, from_team.by_agent);
+    }
+    ann.stop().await;
+    bob.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_is_honoured_and_the_server_certificate_verified() {
     use kefu_core::team::cluster::{ADMIN, ADMIN_PASSWORD};
