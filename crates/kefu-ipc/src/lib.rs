@@ -10,6 +10,7 @@ mod health;
 pub mod media_url;
 mod open_url;
 mod reply;
+mod report;
 mod search;
 mod servicer;
 mod settings;
@@ -24,6 +25,10 @@ pub use dto::*;
 pub use health::{HealthDto, NotificationState, SyncState, TeamHealthDto};
 pub use open_url::{OpenUrlRequest, checked_url};
 pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
+pub use report::{
+    AccountReportDto, AgentReportDto, FiguresDto, RefusalDto, ReportDto, ReportRequest, TimingDto,
+    VolumeDto,
+};
 pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, SnippetSegment};
 pub use servicer::{
     ServicerDto, ServicerListRequest, ServicerListResponse, SessionTransferRequest,
@@ -84,6 +89,7 @@ pub const COMMANDS: &[&str] = &[
     "conversation_activity",
     "composer_typing",
     "presence_set",
+    "report_get",
 ];
 
 fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
@@ -321,6 +327,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             })
         }
         "search_messages" => search::search_messages(store, req),
+        "report_get" => report::report_get(ctx, req).await,
         "open_url" => open_url::open_url(req),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;

@@ -97,6 +97,28 @@ enum Command {
         #[arg(long)]
         auto_assign: bool,
     },
+    /// Response times, sessions and volume over a date range, per agent and per account (in team
+    /// mode from the team database). Definitions: ARCHITECTURE.md, "Reports".
+    Report {
+        /// First day: YYYY-MM-DD (in --tz) or Unix seconds.
+        #[arg(long)]
+        since: String,
+        /// Last day, included: YYYY-MM-DD (in --tz), or Unix seconds (excluded).
+        #[arg(long)]
+        until: String,
+        /// Only sessions this agent (or WeCom servicer) replied in, and only their replies.
+        #[arg(long)]
+        agent: Option<String>,
+        /// UTC offset of the dates and of the hourly and daily figures.
+        #[arg(long, default_value = "+08:00", value_parser = parse_offset, allow_hyphen_values = true)]
+        tz: i32,
+        /// Print CSV: the desk, then each agent and each account.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// In team mode, report from this desktop's mirror instead of the team database.
+        #[arg(long)]
+        local: bool,
+    },
     /// Messages containing QUERY, newest first.
     Search {
         /// Text to find: every space-separated term must occur, "quoted parts" as written.
@@ -607,6 +629,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await?,
             )?
         }
+        Command::Report {
+            since,
+            until,
+            agent,
+            tz,
+            csv,
+            local,
+        } => {
+            let query = kefu_core::report::ReportQuery {
+                since: report_bound(&since, tz, 0).map_err(anyhow::Error::msg)?,
+                until: report_bound(&until, tz, 1).map_err(anyhow::Error::msg)?,
+                agent,
+                offset_secs: tz,
+            };
+            query.check().map_err(anyhow::Error::msg)?;
+            let self_agent = std::env::var("KEFU_AGENT").unwrap_or_else(|_| "me".into());
+            let input = if in_team && !local {
+                let engine = engine(&settings, store.clone())?;
+                let team = team(&settings, &engine)?.context("team mode")?;
+                team.report_input(&query).await?
+            } else {
+                store.report_input(&query, &self_agent)?
+            };
+            let report = kefu_core::report::compute(input, &query, now);
+            if csv {
+                print!("{}", kefu_core::report::to_csv(&report));
+            } else {
+                print(cli.json, json!(report), || report_text(&report));
+            }
+        }
         Command::Search {
             query,
             limit,
@@ -664,6 +716,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A report bound: Unix seconds as given, or the start of a day in `tz` (`days_after` 1: the
+/// start of the next day, so the day is included).
+fn report_bound(s: &str, tz: i32, days_after: i64) -> Result<i64, String> {
+    if let Ok(secs) = s.parse::<i64>() {
+        return Ok(secs);
+    }
+    let day = kefu_core::report::calendar::parse_date(s)
+        .ok_or_else(|| format!("expected Unix seconds or YYYY-MM-DD, got {s:?}"))?;
+    Ok(kefu_core::report::calendar::day_start(day + days_after, tz))
+}
+
+fn parse_offset(s: &str) -> Result<i32, String> {
+    kefu_core::report::calendar::parse_offset(s)
+        .ok_or_else(|| format!("expected an offset like +08:00, got {s:?}"))
+}
+
+/// The report for a terminal.
+fn report_text(r: &kefu_core::report::Report) -> String {
+    use kefu_core::report::{Figures, Timing};
+    let secs = |v: Option<i64>| match v {
+        Some(s) if s >= 3600 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        Some(s) if s >= 60 => format!("{}m{:02}s", s / 60, s % 60),
+        Some(s) => format!("{s}s"),
+        None => "-".into(),
+    };
+    let timing = |t: &Timing| {
+        format!(
+            "{} avg / {} p90 (n={})",
+            secs(t.avg_secs),
+            secs(t.p90_secs),
+            t.count
+        )
+    };
+    let line = |name: &str, f: &Figures| {
+        format!(
+            "{name:<20} sessions {:>5}  answered {:>5.1}%  first response {}  response {}  in {}  out {}  refused {}",
+            f.sessions,
+            f.answered_share.unwrap_or(0.0) * 100.0,
+            timing(&f.first_response),
+            timing(&f.response),
+            f.messages_in,
+            f.messages_out,
+            f.refused
+        )
+    };
+    let mut out = vec![line("desk", &r.totals)];
+    for a in &r.by_agent {
+        let name = if a.actor.wecom {
+            format!("{} (WeCom)", a.actor.name)
+        } else {
+            a.actor.name.clone()
+        };
+        out.push(line(&name, &a.figures));
+    }
+    for a in &r.by_account {
+        out.push(line(a.name.as_deref().unwrap_or(&a.open_kfid), &a.figures));
+    }
+    out.join("\n")
+}
+
 /// Parses Unix seconds or a UTC date (its first second).
 fn parse_time_start(s: &str) -> Result<i64, String> {
     parse_time(s, 0)
@@ -691,11 +803,5 @@ fn parse_time(s: &str, day_offset: i64) -> Result<i64, String> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return Err(bad());
     }
-    // Days from 1970-01-01 (H. Hinnant's days_from_civil).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400 + day_offset)
+    Ok(kefu_core::report::calendar::days_from_civil(y, m, d) * 86_400 + day_offset)
 }

@@ -10,17 +10,18 @@
 //!   ended (in this console or the WeCom client) or where 48 h passed without a message, exactly
 //!   as the customer panel's history; it belongs to the range in which its first message falls;
 //! - a **wait** starts at a customer message nobody has answered yet and stops at the next
-//!   reply delivered to WeChat (from this app, or from a servicer in the WeCom client); the first
-//!   wait of a session is its **first response**; replies are credited to whoever sent them, so a
-//!   transferred session counts for each agent who replied in it;
+//!   reply, at the moment it was sent (from this app, or from a servicer in the WeCom client);
+//!   replies from this app that never reached WeChat (refused, or still queued) stop nothing;
+//!   the first wait of a session is its **first response**; replies are credited to whoever sent
+//!   them, so a transferred session counts for each agent who replied in it;
 //! - a session is **answered** when its customer's first message got a reply before it closed,
 //!   **unanswered** when it closed without one, **pending** when it is still open and unanswered.
 
 pub mod calendar;
 
 use crate::rules::WINDOW_SECS;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The longest range a report covers (its daily chart has one bar per day).
 pub const MAX_DAYS: i64 = 400;
@@ -39,13 +40,24 @@ pub struct Actor {
 pub enum ItemKind {
     /// The customer wrote.
     Customer,
-    /// A reply reached WeChat (`actor` says who sent it).
+    /// A reply that reached WeChat, at the moment it was sent (`actor` says who sent it).
     Reply,
     /// The session was ended: in this console, or by a servicer in the WeCom client.
     End {
         /// Ended in the WeCom client (a `session_status_change` event), not in this console.
         in_wecom: bool,
     },
+}
+
+impl ItemKind {
+    /// Order within one second.
+    fn rank(self) -> u8 {
+        match self {
+            ItemKind::Customer => 0,
+            ItemKind::Reply => 1,
+            ItemKind::End { .. } => 2,
+        }
+    }
 }
 
 /// One row of a conversation's timeline.
@@ -81,9 +93,11 @@ pub struct ReportInput {
     account_index: HashMap<String, u32>,
     account_names: HashMap<String, String>,
     conversations: Vec<u32>,
-    conversation_index: HashMap<String, HashMap<String, u32>>,
+    /// Customers of each account (accounts are few: a list is faster than hashing the id).
+    conversation_index: Vec<(String, HashMap<String, u32>)>,
     actors: Vec<Actor>,
-    actor_index: HashMap<(bool, String), u32>,
+    /// Agents of this app, then servicers of the WeCom client, by name.
+    actor_index: [HashMap<String, u32>; 2],
     items: Vec<Item>,
     refusals: Vec<Refusal>,
 }
@@ -110,28 +124,34 @@ impl ReportInput {
 
     /// The number of one customer's conversation with one account.
     pub fn conversation(&mut self, open_kfid: &str, customer: &str) -> u32 {
-        if let Some(&i) = self
+        let slot = match self
             .conversation_index
-            .get(open_kfid)
-            .and_then(|m| m.get(customer))
+            .iter()
+            .position(|(k, _)| k == open_kfid)
         {
+            Some(slot) => slot,
+            None => {
+                self.conversation_index
+                    .push((open_kfid.to_owned(), HashMap::default()));
+                self.conversation_index.len() - 1
+            }
+        };
+        if let Some(&i) = self.conversation_index[slot].1.get(customer) {
             return i;
         }
         let account = self.account(open_kfid);
         let i = self.conversations.len() as u32;
         self.conversations.push(account);
-        self.conversation_index
-            .entry(open_kfid.to_owned())
-            .or_default()
+        self.conversation_index[slot]
+            .1
             .insert(customer.to_owned(), i);
         i
     }
 
     /// The number of a sender.
     pub fn actor(&mut self, name: &str, wecom: bool) -> u32 {
-        // The lookup allocates; senders per page are few, so callers keep the last one.
-        let key = (wecom, name.to_owned());
-        if let Some(&i) = self.actor_index.get(&key) {
+        let index = &mut self.actor_index[usize::from(wecom)];
+        if let Some(&i) = index.get(name) {
             return i;
         }
         let i = self.actors.len() as u32;
@@ -139,7 +159,7 @@ impl ReportInput {
             name: name.to_owned(),
             wecom,
         });
-        self.actor_index.insert(key, i);
+        index.insert(name.to_owned(), i);
         i
     }
 
@@ -151,6 +171,44 @@ impl ReportInput {
     /// Adds a refused reply.
     pub fn refused(&mut self, refusal: Refusal) {
         self.refusals.push(refusal);
+    }
+
+    /// Makes room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        self.items.reserve(n);
+    }
+
+    /// Adds the rows of another input (of another slice of the range), renumbering its
+    /// accounts, conversations and senders into this one's.
+    pub fn merge(&mut self, other: ReportInput) {
+        let accounts: Vec<u32> = other.accounts.iter().map(|a| self.account(a)).collect();
+        for (kfid, name) in other.account_names {
+            self.account_names.entry(kfid).or_insert(name);
+        }
+        let mut conversations = vec![0u32; other.conversations.len()];
+        for (kfid, customers) in &other.conversation_index {
+            for (customer, &i) in customers {
+                conversations[i as usize] = self.conversation(kfid, customer);
+            }
+        }
+        let actors: Vec<u32> = other
+            .actors
+            .iter()
+            .map(|a| self.actor(&a.name, a.wecom))
+            .collect();
+        self.items.extend(other.items.into_iter().map(|mut i| {
+            i.conv = conversations[i.conv as usize];
+            if i.kind == ItemKind::Reply {
+                i.actor = actors[i.actor as usize];
+            }
+            i
+        }));
+        self.refusals
+            .extend(other.refusals.into_iter().map(|mut r| {
+                r.account = accounts[r.account as usize];
+                r.actor = actors[r.actor as usize];
+                r
+            }));
     }
 
     /// Rows so far.
@@ -232,8 +290,14 @@ impl Timing {
         let n = samples.len();
         let sum: i64 = samples.iter().sum();
         let rank = |p: usize| (n * p).div_ceil(100).max(1) - 1;
-        let p50 = *samples.select_nth_unstable(rank(50)).1;
-        let p90 = *samples.select_nth_unstable(rank(90)).1;
+        let (r50, r90) = (rank(50), rank(90));
+        let p50 = *samples.select_nth_unstable(r50).1;
+        // The 90th is at or after the median: look for it only there.
+        let p90 = if r90 == r50 {
+            p50
+        } else {
+            *samples[r50 + 1..].select_nth_unstable(r90 - r50 - 1).1
+        };
         Self {
             count: n as u64,
             avg_secs: Some((sum as f64 / n as f64).round() as i64),
@@ -352,6 +416,22 @@ struct Tally {
 }
 
 impl Tally {
+    fn add(&mut self, other: Tally) {
+        let (f, o) = (&mut self.figures, other.figures);
+        f.sessions += o.sessions;
+        f.answered += o.answered;
+        f.unanswered += o.unanswered;
+        f.pending += o.pending;
+        f.ended_here += o.ended_here;
+        f.ended_in_wecom += o.ended_in_wecom;
+        f.expired += o.expired;
+        f.messages_in += o.messages_in;
+        f.messages_out += o.messages_out;
+        f.refused += o.refused;
+        self.first.extend(other.first);
+        self.waits.extend(other.waits);
+    }
+
     fn finish(mut self) -> Figures {
         let f = &mut self.figures;
         let decided = f.answered + f.unanswered;
@@ -503,7 +583,14 @@ impl Reducer<'_> {
 }
 
 /// Computes the report of `input` for `query`; `now` closes the sessions whose window passed.
-pub fn compute(mut input: ReportInput, query: &ReportQuery, now: i64) -> Report {
+pub fn compute(input: ReportInput, query: &ReportQuery, now: i64) -> Report {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let split = cores > 1 && input.items.len() > PARALLEL_ITEMS;
+    compute_in(input, query, now, split)
+}
+
+/// [`compute`], in two halves at once or not.
+fn compute_in(mut input: ReportInput, query: &ReportQuery, now: i64, split: bool) -> Report {
     let first_day = calendar::day_of(query.since, query.offset_secs);
     let last_day = calendar::day_of(query.until - 1, query.offset_secs).max(first_day);
     let days = (last_day - first_day + 1).min(MAX_DAYS);
@@ -512,102 +599,27 @@ pub fn compute(mut input: ReportInput, query: &ReportQuery, now: i64) -> Report 
             .filter(|&i| &input.actors[i as usize].name == name)
             .collect::<Vec<u32>>()
     });
-    let mut items = std::mem::take(&mut input.items);
-    // Conversation, then time; at one second a message comes before an end, and rows of one
-    // kind keep the order the source gave them (its id order).
-    items.sort_by_key(|i| (i.conv, i.time, matches!(i.kind, ItemKind::End { .. })));
-    let mut r = Reducer {
-        query,
-        horizon: query.until.min(now),
-        agent: agent.as_deref(),
-        conversations: &input.conversations,
-        totals: Tally::default(),
-        agents: (0..input.actors.len()).map(|_| Tally::default()).collect(),
-        accounts: (0..input.accounts.len())
-            .map(|_| Tally::default())
-            .collect(),
-        by_hour: (0..24)
-            .map(|h| Volume {
-                label: format!("{h:02}"),
-                ..Volume::default()
-            })
-            .collect(),
-        by_day: (0..days)
-            .map(|d| Volume {
-                label: calendar::format_day(first_day + d),
-                ..Volume::default()
-            })
-            .collect(),
-        first_day,
-    };
-    let mut s = Scratch::default();
-    let mut open: Option<u32> = None;
-    for item in &items {
-        if let Some(conv) = open
-            && (conv != item.conv || item.time - s.last > WINDOW_SECS)
-        {
-            let how = if s.last + WINDOW_SECS <= r.horizon {
-                Close::Expired
-            } else {
-                Close::Open
-            };
-            r.close(&s, conv, how);
-            open = None;
+    let items = by_conversation(std::mem::take(&mut input.items), input.conversations.len());
+    let make = || Reducer::new(query, now, agent.as_deref(), &input, first_day, days);
+    let mut r = make();
+    if split && items.len() > 1 {
+        // Two halves at a conversation boundary, reduced at once, then added up.
+        let mut mid = items.len() / 2;
+        while mid < items.len() && items[mid].conv == items[mid - 1].conv {
+            mid += 1;
         }
-        match item.kind {
-            ItemKind::End { in_wecom } => {
-                // An end outside a session (before its first message) belongs to none.
-                if open.is_some() {
-                    s.ended_by_wecom = in_wecom;
-                    r.close(&s, item.conv, Close::Ended);
-                    open = None;
-                }
-                continue;
-            }
-            ItemKind::Customer | ItemKind::Reply if open.is_none() => {
-                s.begin(item.time);
-                open = Some(item.conv);
-            }
-            _ => s.last = item.time,
-        }
-        let t = item.time;
-        let in_range = r.in_range(t);
-        match item.kind {
-            ItemKind::Customer => {
-                s.saw_customer = true;
-                s.wait_since.get_or_insert(t);
-                if in_range {
-                    s.messages_in.push(t);
-                }
-            }
-            ItemKind::Reply => {
-                if !s.repliers.contains(&item.actor) {
-                    s.repliers.push(item.actor);
-                }
-                if let Some(since) = s.wait_since.take() {
-                    let secs = t - since;
-                    if s.first.is_none() {
-                        s.first = Some((secs, item.actor));
-                    }
-                    s.waits.push((secs, item.actor));
-                }
-                if in_range {
-                    s.messages_out.push((t, item.actor));
-                }
-            }
-            ItemKind::End { .. } => unreachable!("handled above"),
-        }
-    }
-    if let Some(conv) = open {
-        let how = if s.last + WINDOW_SECS <= r.horizon {
-            Close::Expired
-        } else {
-            Close::Open
-        };
-        r.close(&s, conv, how);
+        let (early, late) = items.split_at(mid);
+        let mut other = make();
+        std::thread::scope(|scope| {
+            scope.spawn(|| other.reduce(late));
+            r.reduce(early);
+        });
+        r.add(other);
+    } else {
+        r.reduce(&items);
     }
     // Refused replies: counted where they were written.
-    let mut refusals: HashMap<Option<i64>, u64> = HashMap::new();
+    let mut refusals: HashMap<Option<i64>, u64> = HashMap::default();
     for f in &input.refusals {
         let wanted = r.agent.is_none_or(|only| only.contains(&f.actor));
         if !wanted || !r.in_range(f.time) {
@@ -626,42 +638,50 @@ pub fn compute(mut input: ReportInput, query: &ReportQuery, now: i64) -> Report 
         by_day,
         ..
     } = r;
-    let mut by_agent: Vec<AgentFigures> = agents
-        .into_iter()
-        .zip(input.actors)
-        .map(|(t, actor)| AgentFigures {
-            actor,
-            figures: t.finish(),
-        })
-        .filter(|a| {
-            let f = &a.figures;
-            let wanted = query.agent.as_ref().is_none_or(|n| n == &a.actor.name);
-            wanted && (f.sessions > 0 || f.messages_out > 0 || f.refused > 0)
-        })
-        .collect();
-    by_agent.sort_by(|a, b| {
-        (b.figures.sessions, b.figures.messages_out)
-            .cmp(&(a.figures.sessions, a.figures.messages_out))
-            .then_with(|| a.actor.name.cmp(&b.actor.name))
-    });
-    let mut by_account: Vec<AccountFigures> = accounts
-        .into_iter()
-        .zip(input.accounts)
-        .map(|(t, open_kfid)| AccountFigures {
-            name: input.account_names.get(&open_kfid).cloned(),
-            open_kfid,
-            figures: t.finish(),
-        })
-        .filter(|a| {
-            let f = &a.figures;
-            f.sessions > 0 || f.messages_in > 0 || f.messages_out > 0 || f.refused > 0
-        })
-        .collect();
-    by_account.sort_by(|a, b| {
-        b.figures
-            .sessions
-            .cmp(&a.figures.sessions)
-            .then_with(|| a.open_kfid.cmp(&b.open_kfid))
+    // The desk's percentiles are the largest selection: found beside the others'.
+    let (totals, by_agent, by_account) = std::thread::scope(|scope| {
+        let totals = scope.spawn(move || totals.finish());
+        let mut by_agent: Vec<AgentFigures> = agents
+            .into_iter()
+            .zip(input.actors)
+            .map(|(t, actor)| AgentFigures {
+                actor,
+                figures: t.finish(),
+            })
+            .filter(|a| {
+                let f = &a.figures;
+                let wanted = query.agent.as_ref().is_none_or(|n| n == &a.actor.name);
+                wanted && (f.sessions > 0 || f.messages_out > 0 || f.refused > 0)
+            })
+            .collect();
+        by_agent.sort_by(|a, b| {
+            (b.figures.sessions, b.figures.messages_out)
+                .cmp(&(a.figures.sessions, a.figures.messages_out))
+                .then_with(|| a.actor.name.cmp(&b.actor.name))
+        });
+        let mut by_account: Vec<AccountFigures> = accounts
+            .into_iter()
+            .zip(input.accounts)
+            .map(|(t, open_kfid)| AccountFigures {
+                name: input.account_names.get(&open_kfid).cloned(),
+                open_kfid,
+                figures: t.finish(),
+            })
+            .filter(|a| {
+                let f = &a.figures;
+                f.sessions > 0 || f.messages_in > 0 || f.messages_out > 0 || f.refused > 0
+            })
+            .collect();
+        by_account.sort_by(|a, b| {
+            b.figures
+                .sessions
+                .cmp(&a.figures.sessions)
+                .then_with(|| a.open_kfid.cmp(&b.open_kfid))
+        });
+        let totals = totals
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (totals, by_agent, by_account)
     });
     let mut refusals: Vec<RefusalCount> = refusals
         .into_iter()
@@ -673,13 +693,167 @@ pub fn compute(mut input: ReportInput, query: &ReportQuery, now: i64) -> Report 
         until: query.until,
         offset_secs: query.offset_secs,
         agent: query.agent.clone(),
-        totals: totals.finish(),
+        totals,
         by_agent,
         by_account,
         by_hour,
         by_day,
         refusals,
     }
+}
+
+impl<'a> Reducer<'a> {
+    fn new(
+        query: &'a ReportQuery,
+        now: i64,
+        agent: Option<&'a [u32]>,
+        input: &'a ReportInput,
+        first_day: i64,
+        days: i64,
+    ) -> Self {
+        Reducer {
+            query,
+            horizon: query.until.min(now),
+            agent,
+            conversations: &input.conversations,
+            totals: Tally::default(),
+            agents: (0..input.actors.len()).map(|_| Tally::default()).collect(),
+            accounts: (0..input.accounts.len())
+                .map(|_| Tally::default())
+                .collect(),
+            by_hour: (0..24)
+                .map(|h| Volume {
+                    label: format!("{h:02}"),
+                    ..Volume::default()
+                })
+                .collect(),
+            by_day: (0..days)
+                .map(|d| Volume {
+                    label: calendar::format_day(first_day + d),
+                    ..Volume::default()
+                })
+                .collect(),
+            first_day,
+        }
+    }
+
+    /// Reads whole conversations (grouped and ordered by [`by_conversation`]).
+    fn reduce(&mut self, items: &[Item]) {
+        let mut s = Scratch::default();
+        let mut open: Option<u32> = None;
+        for item in items {
+            if let Some(conv) = open
+                && (conv != item.conv || item.time - s.last > WINDOW_SECS)
+            {
+                let how = if s.last + WINDOW_SECS <= self.horizon {
+                    Close::Expired
+                } else {
+                    Close::Open
+                };
+                self.close(&s, conv, how);
+                open = None;
+            }
+            match item.kind {
+                ItemKind::End { in_wecom } => {
+                    // An end outside a session (before its first message) belongs to none.
+                    if open.is_some() {
+                        s.ended_by_wecom = in_wecom;
+                        self.close(&s, item.conv, Close::Ended);
+                        open = None;
+                    }
+                    continue;
+                }
+                ItemKind::Customer | ItemKind::Reply if open.is_none() => {
+                    s.begin(item.time);
+                    open = Some(item.conv);
+                }
+                _ => s.last = item.time,
+            }
+            let t = item.time;
+            let in_range = self.in_range(t);
+            match item.kind {
+                ItemKind::Customer => {
+                    s.saw_customer = true;
+                    s.wait_since.get_or_insert(t);
+                    if in_range {
+                        s.messages_in.push(t);
+                    }
+                }
+                ItemKind::Reply => {
+                    if !s.repliers.contains(&item.actor) {
+                        s.repliers.push(item.actor);
+                    }
+                    if let Some(since) = s.wait_since.take() {
+                        let secs = t - since;
+                        if s.first.is_none() {
+                            s.first = Some((secs, item.actor));
+                        }
+                        s.waits.push((secs, item.actor));
+                    }
+                    if in_range {
+                        s.messages_out.push((t, item.actor));
+                    }
+                }
+                ItemKind::End { .. } => unreachable!("handled above"),
+            }
+        }
+        if let Some(conv) = open {
+            let how = if s.last + WINDOW_SECS <= self.horizon {
+                Close::Expired
+            } else {
+                Close::Open
+            };
+            self.close(&s, conv, how);
+        }
+    }
+
+    /// Adds what another reducer of the same input read.
+    fn add(&mut self, other: Reducer<'_>) {
+        self.totals.add(other.totals);
+        for (t, o) in self.agents.iter_mut().zip(other.agents) {
+            t.add(o);
+        }
+        for (t, o) in self.accounts.iter_mut().zip(other.accounts) {
+            t.add(o);
+        }
+        for (v, o) in self
+            .by_hour
+            .iter_mut()
+            .chain(self.by_day.iter_mut())
+            .zip(other.by_hour.into_iter().chain(other.by_day))
+        {
+            v.messages_in += o.messages_in;
+            v.messages_out += o.messages_out;
+            v.sessions += o.sessions;
+        }
+    }
+}
+
+/// Inputs larger than this are reduced in two halves at once.
+const PARALLEL_ITEMS: usize = 200_000;
+
+/// Items grouped by conversation (a counting sort: one pass to count, one to place), each
+/// conversation in time order; within one second the customer comes first, then replies, then
+/// an end, whatever order the source gave them.
+fn by_conversation(items: Vec<Item>, conversations: usize) -> Vec<Item> {
+    let mut start = vec![0usize; conversations + 1];
+    for i in &items {
+        start[i.conv as usize + 1] += 1;
+    }
+    for c in 1..start.len() {
+        start[c] += start[c - 1];
+    }
+    let bounds = start.clone();
+    let mut out = items.clone();
+    for i in items {
+        let slot = &mut start[i.conv as usize];
+        out[*slot] = i;
+        *slot += 1;
+    }
+    for w in bounds.windows(2) {
+        out[w[0]..w[1]].sort_unstable_by_key(|i| (i.time, i.kind.rank()));
+    }
+    out
 }
 
 /// The report as CSV: one row for the desk, then one per agent and per account.

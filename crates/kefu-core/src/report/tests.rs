@@ -259,3 +259,96 @@ fn errcodes_are_read_from_failure_texts_and_csv_cells_stay_cells() {
     assert!(csv.contains("agent,'=cmd|' /C calc'!A0,0,1,"));
     assert!(csv.contains("agent,\"o\"\"neil, jr\",0,1,"));
 }
+
+#[test]
+fn inputs_read_in_slices_merge_into_the_same_report() {
+    // The same history, read as two slices with their own numbering (as two connections do).
+    let whole = compute(desk().0, &query(None), T0 + 10 * DAY);
+    let items = desk().0;
+    let (mut early, mut late) = (History::new(), History::new());
+    late.customer("k9", "first-in-late", 10); // numbering differs between the slices
+    for (n, item) in items.items.iter().enumerate() {
+        let (kfid, customer) = items
+            .conversation_index
+            .iter()
+            .find_map(|(k, m)| {
+                m.iter()
+                    .find(|&(_, &i)| i == item.conv)
+                    .map(|(c, _)| (k.clone(), c.clone()))
+            })
+            .expect("known conversation");
+        let target = if n % 2 == 0 { &mut early } else { &mut late };
+        let t = item.time - T0;
+        match item.kind {
+            ItemKind::Customer => target.customer(&kfid, &customer, t),
+            ItemKind::Reply => {
+                let a = &items.actors[item.actor as usize];
+                target.reply(&kfid, &customer, t, &a.name, a.wecom)
+            }
+            ItemKind::End { in_wecom } => target.end(&kfid, &customer, t, in_wecom),
+        };
+    }
+    for r in &items.refusals {
+        let a = &items.actors[r.actor as usize];
+        early.refused(
+            &items.accounts[r.account as usize],
+            r.time - T0,
+            &a.name,
+            r.errcode.unwrap_or(0),
+        );
+    }
+    early.0.name_account("k1", "售后");
+    let mut merged = early.0;
+    merged.merge(late.0);
+    let mut r = compute(merged, &query(None), T0 + 10 * DAY);
+    // The extra customer of the late slice is one more session, unanswered when its window
+    // passed; nothing else differs.
+    assert_eq!(r.totals.sessions, whole.totals.sessions + 1);
+    r.totals.sessions -= 1;
+    r.totals.unanswered -= 1;
+    r.totals.expired -= 1;
+    r.totals.answered_share = whole.totals.answered_share;
+    r.totals.messages_in -= 1;
+    assert_eq!(r.totals, whole.totals);
+    assert_eq!(r.by_agent, whole.by_agent);
+}
+
+#[test]
+fn two_halves_at_once_give_the_figures_of_one_pass() {
+    let mut h = History::new();
+    let mut x: u64 = 7;
+    let mut next = |n: u64| {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (x >> 33) % n
+    };
+    for _ in 0..20_000 {
+        let (kfid, who) = (["k1", "k2"][next(2) as usize], format!("c{}", next(3000)));
+        let t = next(3 * DAY as u64) as i64;
+        match next(4) {
+            0 | 1 => h.customer(kfid, &who, t),
+            2 => h.reply(kfid, &who, t, &format!("agent{}", next(5)), next(10) == 0),
+            _ => h.end(kfid, &who, t, next(2) == 0),
+        };
+    }
+    let one = compute_in(desk_copy(&h), &query(None), T0 + 10 * DAY, false);
+    let two = compute_in(h.0, &query(None), T0 + 10 * DAY, true);
+    assert!(one.totals.sessions > 1000);
+    assert_eq!(one, two);
+}
+
+/// The same rows in a new input.
+fn desk_copy(h: &History) -> ReportInput {
+    let mut copy = ReportInput::default();
+    copy.merge(ReportInput {
+        accounts: h.0.accounts.clone(),
+        account_index: h.0.account_index.clone(),
+        account_names: h.0.account_names.clone(),
+        conversations: h.0.conversations.clone(),
+        conversation_index: h.0.conversation_index.clone(),
+        actors: h.0.actors.clone(),
+        actor_index: h.0.actor_index.clone(),
+        items: h.0.items.clone(),
+        refusals: h.0.refusals.clone(),
+    });
+    copy
+}

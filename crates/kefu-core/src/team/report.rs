@@ -5,18 +5,20 @@ use super::{Team, TeamError};
 use crate::report::{Item, ItemKind, Refusal, ReportInput, ReportQuery, errcode_in};
 use futures_util::{StreamExt, pin_mut};
 
-const MESSAGES: &str =
-    "SELECT m.open_kfid, m.external_userid, m.origin, m.send_time, o.state, o.sent_at,
+const MESSAGES: &str = "SELECT m.open_kfid, m.external_userid, m.origin, m.send_time,
         COALESCE(m.sent_by, m.servicer_userid)
- FROM kefu.message m LEFT JOIN kefu.outbox o ON m.origin = 0 AND o.msgid = m.msgid
+ FROM kefu.message m
  WHERE m.send_time >= $1 AND m.send_time < $2 AND m.origin IN (0, 3, 5)
-   AND m.msgtype <> 'event' AND m.external_userid IS NOT NULL";
+   AND m.external_userid IS NOT NULL
+   AND (m.origin <> 0 OR NOT EXISTS (
+        SELECT 1 FROM kefu.outbox o WHERE o.msgid = m.msgid AND o.state <> 'sent'))";
 
 const ENDS: &str = "SELECT open_kfid, external_userid, ended_at, false FROM kefu.session_end
  WHERE ended_at >= $1 AND ended_at < $2
  UNION ALL
  SELECT open_kfid, external_userid, send_time, true FROM kefu.message
- WHERE send_time >= $1 AND send_time < $2 AND msgtype = 'event' AND external_userid IS NOT NULL
+ WHERE send_time >= $1 AND send_time < $2 AND origin = 4 AND msgtype = 'event'
+   AND external_userid IS NOT NULL
    AND json::jsonb #>> '{event,event_type}' = 'session_status_change'
    AND json::jsonb #>> '{event,change_type}' = '3'";
 
@@ -43,35 +45,16 @@ impl Team {
         // Streamed: a month of a busy desk is a million rows.
         let rows = client.query_raw(MESSAGES, range).await?;
         pin_mut!(rows);
-        let mut last_actor: Option<(i32, String, u32)> = None;
         while let Some(row) = rows.next().await {
             let row = row?;
             let origin: i32 = row.get(2);
-            let mut time: i64 = row.get(3);
-            let kind = if origin == 3 {
-                ItemKind::Customer
+            let time: i64 = row.get(3);
+            let (kind, actor) = if origin == 3 {
+                (ItemKind::Customer, 0)
             } else {
-                if origin == 0 {
-                    match row.get::<_, Option<&str>>(4) {
-                        Some("sent") | None => {}
-                        Some(_) => continue,
-                    }
-                    time = row.get::<_, Option<i64>>(5).unwrap_or(time);
-                }
-                ItemKind::Reply
-            };
-            let actor = if kind == ItemKind::Reply {
-                let name: &str = row.get::<_, Option<&str>>(6).unwrap_or("?");
-                match &last_actor {
-                    Some((o, n, i)) if *o == origin && n == name => *i,
-                    _ => {
-                        let i = input.actor(name, origin == 5);
-                        last_actor = Some((origin, name.to_owned(), i));
-                        i
-                    }
-                }
-            } else {
-                0
+                let name: &str = row.get::<_, Option<&str>>(4).unwrap_or("?");
+                let actor = input.actor(name, origin == 5);
+                (ItemKind::Reply, actor)
             };
             let conv = input.conversation(row.get(0), row.get(1));
             input.push(Item {

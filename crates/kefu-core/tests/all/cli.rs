@@ -158,6 +158,37 @@ async fn sync_sessions_messages_reply_and_search_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr).contains("no conversation"),
         "the reason goes to stderr"
     );
+
+    // The report of the last day: one session, answered by "me" (KEFU_AGENT's default), and
+    // ended here.
+    let now = SystemClock.now();
+    let (since, until) = ((now - 86_400).to_string(), (now + 60).to_string());
+    let mut report = kefu(&emu.base_url, dir.path());
+    report.args(["report", "--since", &since, "--until", &until, "--json"]);
+    let report = json(&output(report).await);
+    let totals = &report["totals"];
+    assert_eq!(totals["sessions"], 1, "{report}");
+    assert_eq!(totals["answered"], 1, "{report}");
+    assert_eq!(totals["ended_here"], 1, "{report}");
+    assert_eq!(
+        totals["messages_in"], 1,
+        "the text (events are not messages): {report}"
+    );
+    assert_eq!(totals["messages_out"], 1, "{report}");
+    assert_eq!(totals["first_response"]["count"], 1, "{report}");
+    assert_eq!(report["by_agent"][0]["name"], "me", "{report}");
+    assert_eq!(report["by_agent"][0]["wecom"], false, "{report}");
+    let mut csv = kefu(&emu.base_url, dir.path());
+    csv.args(["report", "--since", &since, "--until", &until, "--csv"]);
+    let csv = output(csv).await;
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.starts_with("scope,name,wecom,sessions,"), "{csv}");
+    assert!(csv.contains("\nagent,me,0,1,1,"), "{csv}");
+    let mut bad = kefu(&emu.base_url, dir.path());
+    bad.args(["report", "--since", "2026-02-30", "--until", "2026-03-01"]);
+    let out = output(bad).await;
+    assert!(!out.status.success(), "an impossible date is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
 
 /// SIGKILL `kefu sync --once` at random moments while the emulator serves ≥ 20,000 messages,
