@@ -2,7 +2,6 @@
 //! database in team mode (this desktop's mirror when it is unreachable), else the local store.
 
 use crate::{Context, ErrorCode, IpcError, ok, parse};
-use kefu_core::clock::Clock;
 use kefu_core::report::{self, Figures, Report, ReportQuery, Timing};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

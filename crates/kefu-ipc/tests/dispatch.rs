@@ -966,3 +966,83 @@ async fn search_finds_folded_text_with_highlights_filters_and_pages() {
     );
     f.stop().await;
 }
+
+#[tokio::test]
+async fn the_report_counts_who_answered_what_in_the_range() {
+    let f = fixture(21, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(22, text("我的快递到哪了")).await;
+    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "马上帮您查"}),
+    )
+    .await
+    .expect("reply");
+    until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer.as_str()}),
+        |v| {
+            v["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
+        },
+    )
+    .await;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let range = json!({"since": now - 3600, "until": now + 60, "offsetMinutes": 480});
+    let report = dispatch(ctx, "report_get", range.clone())
+        .await
+        .expect("report");
+    assert_eq!(report["source"], "local", "solo mode reads the local store");
+    let totals = &report["totals"];
+    assert_eq!(totals["sessions"], 1);
+    assert_eq!(totals["answered"], 1);
+    assert_eq!(totals["messagesIn"], 1);
+    assert_eq!(totals["messagesOut"], 1);
+    assert_eq!(totals["firstResponse"]["count"], 1);
+    assert!(
+        totals["firstResponse"]["avgSecs"]
+            .as_i64()
+            .is_some_and(|s| s >= 0)
+    );
+    assert_eq!(
+        report["byAgent"][0]["name"], "ann",
+        "the reply is this desktop's agent's"
+    );
+    assert_eq!(report["byAgent"][0]["wecom"], false);
+    assert_eq!(report["byAccount"][0]["openKfid"], KF);
+    assert_eq!(report["byHour"].as_array().map(Vec::len), Some(24));
+
+    let other = dispatch(
+        ctx,
+        "report_get",
+        json!({"since": now - 3600, "until": now + 60, "agent": "bob"}),
+    )
+    .await
+    .expect("report for another agent");
+    assert_eq!(other["totals"]["sessions"], 0, "bob answered nobody");
+
+    let backwards = dispatch(ctx, "report_get", json!({"since": now, "until": now - 60}))
+        .await
+        .expect_err("a backwards range");
+    assert_eq!(backwards.code, ErrorCode::BadRequest);
+    let too_long = dispatch(
+        ctx,
+        "report_get",
+        json!({"since": now - 500 * 86_400, "until": now}),
+    )
+    .await
+    .expect_err("more than 400 days");
+    assert_eq!(too_long.code, ErrorCode::BadRequest);
+    f.stop().await;
+}

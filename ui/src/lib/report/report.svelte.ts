@@ -64,6 +64,23 @@ export interface ReportOptions {
   call?: Call;
 }
 
+/** The time now (the clock the view's ranges start from). */
+function currentTime(): Date {
+  return new Date();
+}
+
+/** `known` and the agents of a report, each once, by name. */
+export function mergeAgents(
+  known: readonly { name: string; wecom: boolean }[],
+  seen: readonly { name: string; wecom: boolean }[],
+): { name: string; wecom: boolean }[] {
+  const all = [...known];
+  for (const a of seen) {
+    if (!all.some((k) => k.name === a.name && k.wecom === a.wecom)) all.push({ name: a.name, wecom: a.wecom });
+  }
+  return all.sort((x, y) => x.name.localeCompare(y.name));
+}
+
 export class ReportState {
   preset = $state<Preset>('week');
   from = $state('');
@@ -82,7 +99,7 @@ export class ReportState {
   }
 
   /** The request for the current choices, or undefined when the custom days are not a range. */
-  request(now = new Date()): ReportRequest | undefined {
+  request(now = currentTime()): ReportRequest | undefined {
     const range = rangeOf(this.preset, now, this.from, this.to);
     if (!range) return undefined;
     const req: ReportRequest = { ...range, offsetMinutes: -now.getTimezoneOffset() };
@@ -90,7 +107,7 @@ export class ReportState {
     return req;
   }
 
-  async load(now = new Date()): Promise<void> {
+  async load(now = currentTime()): Promise<void> {
     const req = this.request(now);
     if (!req) return;
     const seq = ++this.#seq;
@@ -101,9 +118,7 @@ export class ReportState {
       this.data = data;
       this.error = null;
       if (!req.agent) {
-        const seen = new Map(this.agents.map((a) => [`${a.wecom}:${a.name}`, a]));
-        for (const a of data.byAgent) seen.set(`${a.wecom}:${a.name}`, { name: a.name, wecom: a.wecom });
-        this.agents = [...seen.values()].sort((x, y) => x.name.localeCompare(y.name));
+        this.agents = mergeAgents(this.agents, data.byAgent);
       }
     } catch (e) {
       if (seq !== this.#seq) return;
