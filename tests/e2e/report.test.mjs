@@ -135,6 +135,16 @@ describe('报表', { timeout: 240_000 }, () => {
     assert.ok(last.view.charts.every((area) => area > 0), 'both charts are drawn');
     console.error(`# e2e: report ${JSON.stringify(last.view)}`);
 
+    // KEFU_E2E_SHOTS=DIR keeps a picture of the view in the light and the dark theme.
+    const shots = process.env.KEFU_E2E_SHOTS;
+    if (shots) {
+      await browser.saveScreenshot(path.join(shots, 'report-light.png'));
+      await browser.execute(() => document.documentElement.setAttribute('data-theme', 'dark'));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await browser.saveScreenshot(path.join(shots, 'report-dark.png'));
+      await browser.execute(() => document.documentElement.setAttribute('data-theme', 'light'));
+    }
+
     // English re-labels the view; the figures stay.
     await (await $('lang-toggle')).click();
     await browser.waitUntil(async () => (await $('report-range-today').getText()) === 'Today', { timeout: 5_000 });

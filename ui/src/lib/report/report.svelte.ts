@@ -60,6 +60,13 @@ export function splitDuration(secs: number): { unit: 's' | 'm' | 'h'; a: number;
   return { unit: 'h', a: Math.floor(s / 3600), b: Math.floor((s % 3600) / 60) };
 }
 
+const DURATION_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+/** A tick step for a duration axis up to `maxSecs`: whole seconds, minutes or hours, ≤ 6 ticks. */
+export function durationStep(maxSecs: number): number {
+  return DURATION_STEPS.find((step) => maxSecs / step <= 6) ?? Math.ceil(maxSecs / 6 / 86400) * 86400;
+}
+
 export interface ReportOptions {
   call?: Call;
 }

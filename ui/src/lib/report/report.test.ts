@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportDto } from '../ipc/contract';
-import { dayStart, localDay, rangeOf, ReportState, splitDuration } from './report.svelte';
+import { dayStart, durationStep, localDay, rangeOf, ReportState, splitDuration } from './report.svelte';
 
 const noon = new Date(2026, 11, 2, 12, 30); // 2 Dec 2026, local time
 const midnight = (y: number, m: number, d: number) => new Date(y, m - 1, d).getTime() / 1000;
@@ -40,6 +40,17 @@ describe('report ranges', () => {
     expect(splitDuration(42.4)).toEqual({ unit: 's', a: 42, b: 0 });
     expect(splitDuration(65)).toEqual({ unit: 'm', a: 1, b: 5 });
     expect(splitDuration(3 * 3600 + 7 * 60 + 9)).toEqual({ unit: 'h', a: 3, b: 7 });
+  });
+});
+
+describe('duration axis', () => {
+  it('ticks on whole seconds, minutes or hours, at most six', () => {
+    expect(durationStep(4)).toBe(1);
+    expect(durationStep(45)).toBe(10);
+    expect(durationStep(500)).toBe(120);
+    expect(durationStep(3 * 3600)).toBe(1800);
+    expect(durationStep(30 * 86400)).toBe(5 * 86400);
+    for (const max of [1, 7, 61, 599, 7201, 100_000]) expect(max / durationStep(max)).toBeLessThanOrEqual(6);
   });
 });
 
