@@ -10,7 +10,7 @@ export KEFU_ROOT
 # virtual display, screenshots, WebDriver for WebKitGTK, a notification daemon, a keyring.
 KEFU_APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev pkg-config fonts-noto-cjk python3-venv
+  libayatana-appindicator3-dev librsvg2-dev pkg-config fonts-noto-cjk fonts-noto-color-emoji python3-venv
   xvfb xauth imagemagick webkit2gtk-driver dunst gnome-keyring libsecret-tools
   # busctl (dunstctl reads the notification daemon through it) and jq (scripts/measure-desktop.sh)
   systemd jq

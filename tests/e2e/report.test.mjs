@@ -41,10 +41,15 @@ describe('报表', { timeout: 240_000 }, () => {
     const claim = await $('claim-button');
     await claim.waitForClickable({ timeout: 10_000 });
     await claim.click();
-    const reply = `报表 e2e ${Date.now()}`;
+    const reply = `报表 e2e 😀👍 ${Date.now()}`;
     const composer = await $('composer');
     await composer.waitForDisplayed({ timeout: 5_000 });
-    await composer.setValue(reply);
+    // WebDriver types only the Basic Multilingual Plane, so the emoji go in as an input event.
+    await browser.execute((text) => {
+      const box = document.querySelector('[data-testid="composer"]');
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    }, reply);
     await (await $('send-button')).click();
     await browser.waitUntil(
       () =>
@@ -134,6 +139,34 @@ describe('报表', { timeout: 240_000 }, () => {
     assert.ok(last.view.agents.some((a) => a.name === 'agent'), 'the agent who replied has a row');
     assert.ok(last.view.charts.every((area) => area > 0), 'both charts are drawn');
     console.error(`# e2e: report ${JSON.stringify(last.view)}`);
+
+    // Emoji draw in colour with the text's own fonts (fonts-noto-color-emoji), not as empty or
+    // grey boxes: the reply's emoji drawn on a canvas in the message's font has coloured pixels
+    // (without the colour font it has none).
+    const colour = await browser.execute((text) => {
+      const el = [...document.querySelectorAll('[data-testid="message-text"]')].find((e) => e.textContent === text);
+      if (!el) return null;
+      const count = (family) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 120;
+        canvas.height = 60;
+        const g = canvas.getContext('2d');
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, 120, 60);
+        g.fillStyle = '#000';
+        g.font = `40px ${family}`;
+        g.fillText('😀', 10, 48);
+        const px = g.getImageData(0, 0, 120, 60).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          if (Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 64) n++;
+        }
+        return n;
+      };
+      return { message: count(getComputedStyle(el).fontFamily) };
+    }, reply);
+    assert.ok(colour, 'the reply with emoji is on screen');
+    assert.ok(colour.message > 100, `the emoji is drawn in colour (${JSON.stringify(colour)})`);
 
     // KEFU_E2E_SHOTS=DIR keeps a picture of the view in the light and the dark theme.
     const shots = process.env.KEFU_E2E_SHOTS;

@@ -34,6 +34,11 @@ pub struct Scenario {
     /// Chance per conversation that a servicer takes it in the WeCom client.
     #[serde(default)]
     pub handover_chance: f64,
+    /// `[min, max]` scenario seconds after which a customer nobody has answered is taken by a
+    /// colleague in the WeCom client (a servicer on duty), so the waiting queue stays the size of
+    /// a real desk's. None: customers wait until the agent answers.
+    #[serde(default)]
+    pub colleague_after_secs: Option<[u64; 2]>,
     /// Profile pool.
     pub customers: Vec<ScenarioCustomer>,
     /// Product names for `{product}`.

@@ -1,12 +1,13 @@
 //! Simulated customers: arrivals at the scenario's rate, each playing a script with pauses,
 //! waiting for the agent's reply where the script says so, sometimes recalling a message and
-//! sometimes being taken over by a servicer in the WeCom client. Also bulk history generation
-//! for tests and benchmarks.
+//! sometimes being taken over by a servicer in the WeCom client; a customer nobody answers is
+//! taken by a simulated colleague after a while (`colleague_after_secs`). Also bulk history
+//! generation for tests and benchmarks.
 
 use crate::Emulator;
 use crate::rng::Rng;
 use crate::scenario::{Placeholders, Scenario, render_line};
-use kefu_wechat::api::Customer;
+use kefu_wechat::api::{Customer, service_state};
 use kefu_wechat::message::{Body, Text};
 use kefu_wechat::{ExternalUserId, OpenKfId, ServicerId};
 use std::sync::Arc;
@@ -104,6 +105,18 @@ async fn play_customer(
     {
         return;
     }
+    if let Some([min, max]) = scenario.colleague_after_secs {
+        let after = Duration::from_secs_f64(rng.between(min, max) as f64 / speed);
+        tokio::spawn(colleague_answers_if_nobody_did(
+            em.clone(),
+            open_kfid.clone(),
+            customer.clone(),
+            account.servicers.clone(),
+            Rng::new(rng.next_u64()),
+            (after, speed),
+            stop.clone(),
+        ));
+    }
     let handover_at = rng
         .chance(scenario.handover_chance)
         .then(|| rng.between(1, script.lines.len().max(1) as u64) as usize);
@@ -159,6 +172,36 @@ async fn play_customer(
             .await;
             return;
         }
+    }
+}
+
+/// After `after`, a customer whom nobody has answered since arriving, and whose session is still
+/// waiting for one, is taken by a colleague in the WeCom client.
+async fn colleague_answers_if_nobody_did(
+    em: Emulator,
+    open_kfid: OpenKfId,
+    customer: ExternalUserId,
+    servicers: Vec<crate::scenario::ScenarioServicer>,
+    mut rng: Rng,
+    (after, speed): (Duration, f64),
+    stop: watch::Receiver<bool>,
+) {
+    let arrived = em.state().now();
+    if sleep_or_stop(after, &stop).await {
+        return;
+    }
+    let unanswered = {
+        let st = em.state();
+        let waiting = st
+            .service_state_get(&open_kfid, &customer)
+            .is_ok_and(|(state, _)| state <= service_state::QUEUED);
+        waiting && !st.replied_since(&customer, arrived)
+    };
+    if unanswered {
+        hand_over(
+            &em, &open_kfid, &customer, &servicers, &mut rng, speed, &stop,
+        )
+        .await;
     }
 }
 

@@ -51,3 +51,83 @@ async fn simulated_customers_keep_arriving_and_talking() {
     assert!(customers >= 2, "several customers at once");
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_customer_nobody_answers_is_taken_by_a_colleague_and_an_answered_one_is_not() {
+    use kefu_emulator::scenario::Scenario;
+    use kefu_emulator::state::Config;
+    use kefu_wechat::api::service_state;
+    use kefu_wechat::send::{Content, TextContent};
+
+    let mut scenario = Scenario::builtin("default").expect("default scenario");
+    scenario.arrival_secs = [8, 8];
+    scenario.handover_chance = 0.0;
+    scenario.recall_chance = 0.0;
+    scenario.colleague_after_secs = Some([60, 60]);
+    let em = Emulator::new(Config::default(), 9, Some(scenario));
+    // 40×: customers 0.2 s apart, a colleague steps in 1.5 s after a customer arrives.
+    let running = kefu_emulator::start(
+        em.clone(),
+        StartOptions {
+            simulate: true,
+            speed: 40.0,
+            ..StartOptions::default()
+        },
+    )
+    .await
+    .expect("emulator starts");
+    let sessions = |em: &Emulator| {
+        let st = em.state();
+        let mut s: Vec<_> = st
+            .sessions
+            .iter()
+            .map(|((kf, who), s)| (kf.clone(), who.clone(), s.state))
+            .collect();
+        s.sort_by(|a, b| a.1.as_str().cmp(b.1.as_str()));
+        s
+    };
+    for _ in 0..100 {
+        if sessions(&em).len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    em.set_simulation_paused(true);
+    let arrived = sessions(&em);
+    assert!(arrived.len() >= 2, "two customers arrived: {arrived:?}");
+    let (kf, answered, _) = arrived[1].clone();
+    em.state()
+        .send_msg(
+            &answered,
+            &kf,
+            None,
+            Content::Text {
+                text: TextContent {
+                    content: "您好，马上为您处理".into(),
+                },
+            },
+        )
+        .expect("the agent answers the second customer");
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let after: std::collections::HashMap<_, _> = sessions(&em)
+        .into_iter()
+        .map(|(_, who, state)| (who, state))
+        .collect();
+    let unanswered = &arrived[0].1;
+    assert!(
+        after[unanswered] >= service_state::HUMAN,
+        "nobody answered: a colleague in the WeCom client took the customer (state {})",
+        after[unanswered]
+    );
+    assert!(
+        after[&answered] <= service_state::QUEUED,
+        "an answered customer stays with the agent (state {})",
+        after[&answered]
+    );
+    let servicer_said = em.state().log_of(&arrived[0].0).iter().any(|item| {
+        item.json["origin"] == 5 && item.json["external_userid"] == unanswered.as_str()
+    });
+    assert!(servicer_said, "the colleague answered in the conversation");
+    running.stop().await;
+}
