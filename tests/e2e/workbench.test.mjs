@@ -115,6 +115,39 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     assert.equal(shown, false, 'an undone reply is not in the conversation');
   });
 
+  test('a draft stays with its conversation and survives reloading the window', async () => {
+    const stamp = Date.now();
+    const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {
+      nickname: `e2e-draft-${stamp}`,
+      text: '发票怎么开？',
+    });
+    const item = () => browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
+    await (await item()).waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
+    await (await item()).click();
+    const claim = await $('claim-button');
+    await claim.waitForClickable({ timeout: 10_000 });
+    await claim.click();
+    const draft = `e2e draft ${stamp}：电子发票`;
+    const composer = await $('composer');
+    await composer.waitForDisplayed({ timeout: 10_000 });
+    await composer.setValue(draft);
+
+    await browser.execute(() => {
+      window.__kefuBeforeReload = true;
+    });
+    await browser.refresh();
+    await $('workbench').waitForExist({ timeout: 20_000, timeoutMsg: 'the window did not come back' });
+    assert.equal(await browser.execute(() => window.__kefuBeforeReload ?? false), false, 'the page was reloaded');
+    await (await item()).waitForExist({ timeout: 20_000, timeoutMsg: 'the conversation is gone after the reload' });
+    await (await item()).click();
+    const again = await $('composer');
+    await again.waitForDisplayed({ timeout: 10_000 });
+    await browser.waitUntil(async () => (await again.getValue()) === draft, {
+      timeout: 5_000,
+      timeoutMsg: 'the draft did not come back after the reload',
+    });
+  });
+
   test(
     'a search hit opens its conversation scrolled to the message and highlights it',
     async () => {
