@@ -46,14 +46,17 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
     let seen = [];
     try {
       await browser.waitUntil(
-        async () => (seen = await dunstHistory()).some((n) => n.body === `${nickname}: ${text}`),
+        async () => (seen = await dunstHistory()).some((n) => n.body.split('\n').includes(`${nickname}: ${text}`)),
         { timeout: 30_000, interval: 500 },
       );
     } catch {
       assert.fail(`dunst never received the notification; it has: ${JSON.stringify(seen.slice(0, 5))}`);
     }
-    const note = seen.find((n) => n.body === `${nickname}: ${text}`);
-    assert.deepEqual(note, { appname: 'Kefu Desk', summary: '新客户等待中', body: `${nickname}: ${text}` });
+    // Alone it is "新客户等待中" with its text; with others waiting, one line of "N 位客户等待中".
+    const note = seen.find((n) => n.body.split('\n').includes(`${nickname}: ${text}`));
+    assert.equal(note.appname, 'Kefu Desk');
+    assert.match(note.summary, /^(新客户等待中|\d+ 位客户等待中)$/);
+    if (note.summary === '新客户等待中') assert.equal(note.body, `${nickname}: ${text}`);
 
     const health = await rpc(browser, 'health_get');
     assert.equal(health.notifications, 'available', `health: ${JSON.stringify(health)}`);
@@ -106,6 +109,38 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
         interval: 250,
         timeoutMsg: 'clicking the notification did not open the conversation it announced',
       });
+    } finally {
+      await emulator('POST', '/emulator/simulation', { paused: false }).catch(() => {});
+    }
+  });
+
+  test('several waiting customers share one notification, updated in place', async () => {
+    await emulator('POST', '/emulator/simulation', { paused: true });
+    try {
+      await dunstCloseAll();
+      const stamp = Date.now() % 100000;
+      const lines = [];
+      for (const i of [1, 2, 3]) {
+        const nickname = `e2e组${stamp}-${i}`;
+        const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', { nickname, text: `第${i}位` });
+        await browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`).waitForExist({ timeout: 20_000 });
+        lines.unshift(`${nickname}: 第${i}位`);
+      }
+      await browser.pause(1_000);
+      assert.ok((await dunstDisplayed()) <= 2, 'at most one notification for waiting customers (and one for messages)');
+      const history = await dunstHistory();
+      // The newest few, newest first (a simulated customer already talking may write in between).
+      const group = history.find((n) => n.body.split('\n').includes(lines[0]));
+      assert.ok(group, `one notification names the newest customer: ${JSON.stringify(history.slice(0, 3))}`);
+      const ours = group.body.split('\n').filter((line) => lines.includes(line));
+      assert.deepEqual(ours, lines.filter((line) => ours.includes(line)), 'newest first');
+      const n = Number(/^(\d+) 位客户等待中$/.exec(group.summary)?.[1]);
+      assert.ok(n >= 3, `it counts everyone waiting: ${group.summary}`);
+      assert.equal(
+        history.filter((h) => lines.some((line) => h.body === line)).length,
+        0,
+        'no customer got a notification of their own',
+      );
     } finally {
       await emulator('POST', '/emulator/simulation', { paused: false }).catch(() => {});
     }

@@ -3,9 +3,12 @@
 //! agent acknowledges it (opens the conversation). What to show is decided here; showing it is
 //! a [`Sink`] ([`DesktopSink`]: notify-rust on the freedesktop notification service over D-Bus).
 //!
-//! Invariants: history from the first import never alerts; one alert per conversation at a time
-//! (a repeat replaces the shown notification); an alert whose session no longer qualifies
-//! (claimed by someone, ended) is dropped; with no notification service the notifier reports
+//! Invariants: history from the first import never alerts; at most two notifications on screen,
+//! one for waiting customers and one for messages in my sessions: a single conversation shows
+//! as itself, several as one grouped notification ("12 位客户等待中", the newest few named,
+//! opening the newest), updated in place (a repeat or a new customer replaces it; an
+//! acknowledged one shrinks it silently); an alert whose session no longer qualifies (claimed by
+//! someone, ended) is dropped; with no notification service the notifier reports
 //! itself unavailable and the UI keeps its in-app alerts. Customer text is escaped before it
 //! reaches a service that may read markup.
 
@@ -269,8 +272,22 @@ pub fn escape_markup(s: &str) -> String {
 /// Longest message preview in a notification, in characters.
 pub const PREVIEW_CHARS: usize = 80;
 
+/// Lines of a grouped notification's body (the newest customers first).
+pub const GROUP_LINES: usize = 3;
+
+type Key = (String, String);
+
+/// A conversation with an unacknowledged alert.
 struct Pending {
+    /// The conversation's own alert (what a notification of it alone shows).
     alert: Alert,
+    /// When it was last alerted, in order: the newest lead a group.
+    order: u64,
+}
+
+/// The one notification of a kind: every pending conversation of that kind is in it.
+#[derive(Default)]
+struct Group {
     shown: Option<u32>,
     next_at: Option<tokio::time::Instant>,
 }
@@ -283,8 +300,59 @@ struct State {
     /// Messages up to this row id were stored before the notifier started.
     baseline: i64,
     /// Per conversation, the newest customer message alerted or acknowledged.
-    seen: HashMap<(String, String), i64>,
-    pending: HashMap<(String, String), Pending>,
+    seen: HashMap<Key, i64>,
+    pending: HashMap<Key, Pending>,
+    /// Waiting customers, then messages in my sessions: at most these two on screen.
+    groups: [Group; 2],
+    order: u64,
+}
+
+fn slot(kind: AlertKind) -> usize {
+    match kind {
+        AlertKind::Waiting => 0,
+        AlertKind::Message => 1,
+    }
+}
+
+impl State {
+    /// What the notification of `kind` shows now: one conversation's own alert, or for several
+    /// "N 位客户等待中" with the newest few and opening the newest; None when nobody is pending.
+    fn group_alert(&self, kind: AlertKind) -> Option<Alert> {
+        let mut of_kind: Vec<&Pending> = self
+            .pending
+            .values()
+            .filter(|p| p.alert.kind == kind)
+            .collect();
+        of_kind.sort_by(|a, b| b.order.cmp(&a.order));
+        let newest = of_kind.first()?;
+        if of_kind.len() == 1 {
+            return Some(newest.alert.clone());
+        }
+        let n = of_kind.len();
+        let mut body: Vec<&str> = of_kind
+            .iter()
+            .take(GROUP_LINES)
+            .map(|p| p.alert.body.as_str())
+            .collect();
+        if n > GROUP_LINES {
+            body.push("…");
+        }
+        Some(Alert {
+            summary: group_summary(&self.language, kind, n),
+            body: body.join("\n"),
+            ..newest.alert.clone()
+        })
+    }
+}
+
+/// The title of a notification that stands for `n` conversations.
+fn group_summary(language: &str, kind: AlertKind, n: usize) -> String {
+    match (language, kind) {
+        ("en", AlertKind::Waiting) => format!("{n} customers waiting"),
+        ("en", AlertKind::Message) => format!("New messages from {n} customers"),
+        (_, AlertKind::Waiting) => format!("{n} 位客户等待中"),
+        (_, AlertKind::Message) => format!("{n} 位客户发来新消息"),
+    }
 }
 
 /// The notifier: cheap to clone; [`Notifier::run`] is its loop.
@@ -318,6 +386,8 @@ impl Notifier {
                 baseline,
                 seen: HashMap::new(),
                 pending: HashMap::new(),
+                groups: Default::default(),
+                order: 0,
             })),
         }
     }
@@ -331,7 +401,8 @@ impl Notifier {
         self.state().available.unwrap_or(false)
     }
 
-    /// The agent saw the conversation: stop alerting about it.
+    /// The agent saw the conversation: stop alerting about it (its group shrinks in place,
+    /// silently, or closes when it was the last).
     pub async fn ack(&self, open_kfid: &str, customer: &str) {
         let key = (open_kfid.to_owned(), customer.to_owned());
         let newest = self
@@ -342,16 +413,16 @@ impl Notifier {
             .flatten()
             .and_then(|i| i.last_customer_message)
             .map(|m| m.0);
-        let shown = {
+        let kind = {
             let mut st = self.state();
             if let Some(id) = newest {
                 let seen = st.seen.entry(key.clone()).or_default();
                 *seen = (*seen).max(id);
             }
-            st.pending.remove(&key).and_then(|p| p.shown)
+            st.pending.remove(&key).map(|p| p.alert.kind)
         };
-        if let Some(id) = shown {
-            self.close(id).await;
+        if let Some(kind) = kind {
+            self.refresh(kind, false).await;
         }
     }
 
@@ -368,7 +439,11 @@ impl Notifier {
             let off = !settings.enabled;
             st.settings = settings;
             if off {
-                st.pending.drain().filter_map(|(_, p)| p.shown).collect()
+                st.pending.clear();
+                st.groups
+                    .iter_mut()
+                    .filter_map(|g| std::mem::take(g).shown)
+                    .collect()
             } else {
                 Vec::new()
             }
@@ -474,15 +549,15 @@ impl Notifier {
                 info.nickname = again.nickname;
             }
         }
-        let alert = {
-            let st = self.state();
+        let moved_from = {
+            let mut st = self.state();
             let (summary, open_label) = texts(&st.language, kind);
             let who = info.nickname.clone().unwrap_or_else(|| customer.to_owned());
             let what = match text {
                 Some(t) if msgtype == "text" => t.chars().take(PREVIEW_CHARS).collect(),
                 _ => placeholder(&st.language, &msgtype),
             };
-            Alert {
+            let alert = Alert {
                 open_kfid: open_kfid.to_owned(),
                 external_userid: customer.to_owned(),
                 kind,
@@ -490,22 +565,47 @@ impl Notifier {
                 body: escape_markup(&format!("{who}: {what}")),
                 open_label: open_label.to_owned(),
                 sound: st.settings.sound,
-            }
+            };
+            st.order += 1;
+            let order = st.order;
+            st.pending
+                .insert(key, Pending { alert, order })
+                .map(|old| old.alert.kind)
+                .filter(|old| *old != kind)
         };
-        let replaces = self.state().pending.get(&key).and_then(|p| p.shown);
-        let shown = self.show(alert.clone(), replaces).await;
+        if let Some(old) = moved_from {
+            self.refresh(old, false).await;
+        }
+        self.refresh(kind, true).await;
+    }
+
+    /// Shows the notification of `kind` as it stands (in place of the one on screen), or closes
+    /// it when nobody is pending; `alerting`: with its sound, and the repeat timer restarts.
+    async fn refresh(&self, kind: AlertKind, alerting: bool) {
+        let (alert, shown) = {
+            let st = self.state();
+            (st.group_alert(kind), st.groups[slot(kind)].shown)
+        };
+        let Some(mut alert) = alert else {
+            let shown = {
+                let mut st = self.state();
+                std::mem::take(&mut st.groups[slot(kind)]).shown
+            };
+            if let Some(id) = shown {
+                self.close(id).await;
+            }
+            return;
+        };
+        alert.sound &= alerting;
+        let id = self.show(alert, shown).await;
         let mut st = self.state();
-        let next_at = (st.settings.repeat_seconds > 0).then(|| {
-            tokio::time::Instant::now() + Duration::from_secs(st.settings.repeat_seconds.into())
-        });
-        st.pending.insert(
-            key,
-            Pending {
-                alert,
-                shown: shown.or(replaces),
-                next_at,
-            },
-        );
+        let repeat = st.settings.repeat_seconds;
+        let group = &mut st.groups[slot(kind)];
+        group.shown = id.or(shown);
+        if alerting || group.next_at.is_none() {
+            group.next_at = (repeat > 0)
+                .then(|| tokio::time::Instant::now() + Duration::from_secs(repeat.into()));
+        }
     }
 
     async fn show(&self, alert: Alert, replaces: Option<u32>) -> Option<u32> {
@@ -526,57 +626,47 @@ impl Notifier {
         }
     }
 
-    /// Repeats due alerts whose conversations still qualify; drops the others.
+    /// Repeats each due notification with the conversations that still qualify; drops the
+    /// others. Messages in my sessions wait while the window has focus.
     async fn repeat_due(&self) {
         let now = tokio::time::Instant::now();
-        let due: Vec<(String, String)> = {
-            let st = self.state();
-            st.pending
-                .iter()
-                .filter(|(_, p)| p.next_at.is_some_and(|t| t <= now))
-                .map(|(k, _)| k.clone())
-                .collect()
-        };
-        for key in due {
-            let info = self.engine.store.alert_info(&key.0, &key.1).ok().flatten();
-            enum Step {
-                Repeat(Alert, Option<u32>),
-                Later,
-                Drop(Option<u32>),
-            }
-            let step = {
+        for kind in [AlertKind::Waiting, AlertKind::Message] {
+            let keys: Vec<Key> = {
+                let st = self.state();
+                if !st.groups[slot(kind)].next_at.is_some_and(|t| t <= now) {
+                    continue;
+                }
+                st.pending
+                    .iter()
+                    .filter(|(_, p)| p.alert.kind == kind)
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            };
+            let mut later = false;
+            for key in keys {
+                let info = self.engine.store.alert_info(&key.0, &key.1).ok().flatten();
                 let mut st = self.state();
                 let still = info.as_ref().and_then(|i| self.qualifies(i, st.focused));
                 let mine = info.as_ref().is_some_and(|i| {
                     i.local_state == "mine" && i.claimed_by.as_deref() == Some(self.agent.as_str())
                 });
-                let repeat = st.settings.repeat_seconds.max(1);
-                match st.pending.get_mut(&key) {
-                    None => continue,
-                    Some(p) if still == Some(p.alert.kind) => {
-                        Step::Repeat(p.alert.clone(), p.shown)
-                    }
-                    Some(p) if mine && p.alert.kind == AlertKind::Message => {
-                        // The window has focus now: keep the alert and look again later.
-                        p.next_at = Some(now + Duration::from_secs(repeat.into()));
-                        Step::Later
-                    }
-                    Some(_) => Step::Drop(st.pending.remove(&key).and_then(|p| p.shown)),
+                if still == Some(kind) {
+                    continue;
                 }
-            };
-            match step {
-                Step::Later | Step::Drop(None) => {}
-                Step::Drop(Some(id)) => self.close(id).await,
-                Step::Repeat(alert, shown) => {
-                    let id = self.show(alert, shown).await;
-                    let mut st = self.state();
-                    let repeat = st.settings.repeat_seconds;
-                    if let Some(p) = st.pending.get_mut(&key) {
-                        p.shown = id.or(p.shown);
-                        p.next_at = (repeat > 0).then(|| now + Duration::from_secs(repeat.into()));
-                    }
+                if mine && kind == AlertKind::Message {
+                    // The window has focus now: keep the alert and look again later.
+                    later = true;
+                } else {
+                    st.pending.remove(&key);
                 }
             }
+            if later {
+                let mut st = self.state();
+                let repeat = st.settings.repeat_seconds.max(1);
+                st.groups[slot(kind)].next_at = Some(now + Duration::from_secs(repeat.into()));
+                continue;
+            }
+            self.refresh(kind, true).await;
         }
     }
 }

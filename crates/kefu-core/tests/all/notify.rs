@@ -237,3 +237,77 @@ async fn without_a_notification_service_the_notifier_says_so() {
     .await;
     task.abort();
 }
+
+#[tokio::test]
+async fn many_waiting_customers_share_one_notification_updated_in_place() {
+    let f = fixture(63, None).await;
+    let em = &f.emu.emulator;
+    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
+    say(&f, &old, "昨天的消息");
+    f.engine.sync_account(&kf()).await.expect("first import");
+    let sink = Arc::new(Recording::default());
+    let settings = NotificationSettings {
+        enabled: true,
+        repeat_seconds: 0,
+        sound: true,
+    };
+    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
+    let task = tokio::spawn(notifier.clone().run());
+    eventually("the probe finds the service", || notifier.available()).await;
+
+    let mut customers = Vec::new();
+    for (i, name) in ["甲", "乙", "丙", "丁"].iter().enumerate() {
+        let c = kefu_emulator::sim::new_customer(
+            em,
+            &mut kefu_emulator::rng::Rng::new(10 + i as u64),
+            Some((*name).into()),
+        );
+        say(&f, &c, &format!("第{i}位"));
+        f.engine.sync_account(&kf()).await.expect("sync");
+        eventually("the customer is in the notification", || {
+            sink.shown().len() > i
+        })
+        .await;
+        customers.push(c);
+    }
+    let shown = sink.shown();
+    assert_eq!(shown.len(), 4, "one show per arrival");
+    assert_eq!(shown[0].1, None);
+    assert!(
+        shown[1..].iter().all(|(_, replaces)| *replaces == Some(1)),
+        "every later arrival replaces the one notification on screen"
+    );
+    assert_eq!(
+        shown[0].0.summary, "新客户等待中",
+        "one customer shows as themself"
+    );
+    let (group, _) = shown.last().cloned().expect("shown");
+    assert_eq!(group.summary, "4 位客户等待中");
+    assert_eq!(
+        group.body, "丁: 第3位\n丙: 第2位\n乙: 第1位\n…",
+        "the newest few, newest first"
+    );
+    assert_eq!(
+        group.external_userid,
+        customers[3].as_str(),
+        "clicking opens the newest arrival"
+    );
+    assert!(group.sound);
+
+    notifier.ack(KF, customers[3].as_str()).await;
+    let (smaller, replaces) = sink.shown().last().cloned().expect("shown");
+    assert_eq!(replaces, Some(1));
+    assert_eq!(smaller.summary, "3 位客户等待中");
+    assert_eq!(smaller.external_userid, customers[2].as_str());
+    assert!(!smaller.sound, "shrinking the group makes no sound");
+    for c in &customers[..3] {
+        notifier.ack(KF, c.as_str()).await;
+    }
+    assert_eq!(
+        sink.closed.lock().expect("lock").as_slice(),
+        &[1],
+        "closed when the last is acknowledged"
+    );
+    assert!(notifier.pending().is_empty());
+    task.abort();
+}
