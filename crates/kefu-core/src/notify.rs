@@ -323,7 +323,7 @@ impl State {
             .values()
             .filter(|p| p.alert.kind == kind)
             .collect();
-        of_kind.sort_by(|a, b| b.order.cmp(&a.order));
+        of_kind.sort_by_key(|p| std::cmp::Reverse(p.order));
         let newest = of_kind.first()?;
         if of_kind.len() == 1 {
             return Some(newest.alert.clone());
@@ -633,7 +633,7 @@ impl Notifier {
         for kind in [AlertKind::Waiting, AlertKind::Message] {
             let keys: Vec<Key> = {
                 let st = self.state();
-                if !st.groups[slot(kind)].next_at.is_some_and(|t| t <= now) {
+                if st.groups[slot(kind)].next_at.is_none_or(|t| t > now) {
                     continue;
                 }
                 st.pending
