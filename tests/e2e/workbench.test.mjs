@@ -123,10 +123,14 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     });
     const item = () => browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
     await (await item()).waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
+    // The row previews the newest message and, once mine, marks that it needs a reply.
+    assert.equal(await (await item()).$(byTestId('session-preview')).getText(), '发票怎么开？');
     await (await item()).click();
     const claim = await $('claim-button');
     await claim.waitForClickable({ timeout: 10_000 });
     await claim.click();
+    await browser.waitUntil(async () => (await (await item()).getAttribute('data-state')) === 'mine', { timeout: 10_000 });
+    assert.ok(await (await item()).$(byTestId('session-needs-reply')).isExisting(), 'a claimed, unanswered customer is marked');
     const draft = `e2e draft ${stamp}：电子发票`;
     const composer = await $('composer');
     await composer.waitForDisplayed({ timeout: 10_000 });

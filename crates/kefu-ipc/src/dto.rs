@@ -138,6 +138,28 @@ pub struct SessionDto {
     /// Replies left of 5.
     #[ts(type = "number")]
     pub replies_left: i64,
+    /// The newest message, for the row's preview.
+    pub last_message: Option<LastMessageDto>,
+    /// The customer wrote after the last reply (open sessions only).
+    pub needs_reply: bool,
+}
+
+/// The newest message of a conversation (queue row preview; shown as text, never markup).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LastMessageDto {
+    /// From the customer, else a reply.
+    pub from_customer: bool,
+    /// WeChat's msgtype (the UI names non-text kinds).
+    pub msgtype: String,
+    /// One line of its text, when it is text and not recalled.
+    pub preview: Option<String>,
+    /// Recalled by its sender.
+    pub recalled: bool,
+    /// When (unix seconds).
+    #[ts(type = "number")]
+    pub send_time: i64,
 }
 
 impl From<kefu_core::store::SessionRow> for SessionDto {
@@ -151,6 +173,14 @@ impl From<kefu_core::store::SessionRow> for SessionDto {
             waiting_since: s.waiting_since,
             window_ends_at: s.window_ends_at,
             replies_left: s.replies_left,
+            last_message: s.last_message.map(|m| LastMessageDto {
+                from_customer: m.from_customer,
+                msgtype: m.msgtype,
+                preview: m.preview,
+                recalled: m.recalled,
+                send_time: m.send_time,
+            }),
+            needs_reply: s.needs_reply,
         }
     }
 }

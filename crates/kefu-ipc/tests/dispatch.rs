@@ -1046,3 +1046,85 @@ async fn the_report_counts_who_answered_what_in_the_range() {
     assert_eq!(too_long.code, ErrorCode::BadRequest);
     f.stop().await;
 }
+
+#[tokio::test]
+async fn queue_rows_preview_the_newest_message_and_mark_who_needs_a_reply() {
+    let f = fixture(31, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let row = |list: &Value, customer: &str| {
+        list["sessions"]
+            .as_array()
+            .and_then(|s| s.iter().find(|x| x["externalUserid"] == customer).cloned())
+            .expect("the customer's row")
+    };
+    let long = format!("第一行\n\n第二行 <b>{}</b>", "很".repeat(80));
+    let a = f.customer_says(32, text(&long)).await;
+    let list = dispatch(ctx, "session_list", json!({}))
+        .await
+        .expect("list");
+    let first = row(&list, &a);
+    let preview = first["lastMessage"]["preview"].as_str().expect("a preview");
+    assert!(
+        preview.starts_with("第一行 第二行 <b>很很"),
+        "one line, markup kept as text: {preview}"
+    );
+    assert_eq!(
+        preview.chars().count(),
+        61,
+        "cut at 60 characters and an ellipsis"
+    );
+    assert!(preview.ends_with('…'));
+    assert_eq!(first["lastMessage"]["fromCustomer"], true);
+    assert_eq!(first["needsReply"], true, "nobody has answered yet");
+
+    let b = f.customer_says(33, text("在吗")).await;
+    for who in [&a, &b] {
+        dispatch(
+            ctx,
+            "session_claim",
+            json!({"openKfid": KF, "externalUserid": who}),
+        )
+        .await
+        .expect("claim");
+    }
+    dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": a, "text": "您好，请稍等"}),
+    )
+    .await
+    .expect("reply");
+    let list = until(ctx, "session_list", json!({}), |v| {
+        v["sessions"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|x| x["externalUserid"] == a.as_str() && x["needsReply"] == false)
+        })
+    })
+    .await;
+    let answered = row(&list, &a);
+    assert_eq!(answered["lastMessage"]["fromCustomer"], false);
+    assert_eq!(answered["lastMessage"]["preview"], "您好，请稍等");
+    let mine: Vec<&str> = list["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter(|x| x["localState"] == "mine")
+        .filter_map(|x| x["externalUserid"].as_str())
+        .collect();
+    assert_eq!(
+        mine,
+        [b.as_str(), a.as_str()],
+        "mine: who still needs a reply comes first"
+    );
+
+    f.says(&a, text("好的，谢谢")).await;
+    let list = until(ctx, "session_list", json!({}), |v| {
+        v["sessions"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|x| x["externalUserid"] == a.as_str() && x["needsReply"] == true)
+        })
+    })
+    .await;
+    assert_eq!(row(&list, &a)["lastMessage"]["preview"], "好的，谢谢");
+    f.stop().await;
+}

@@ -34,7 +34,10 @@ pub use mirror::{
     MirrorSessionEnd, MirrorTags,
 };
 pub use outbox::{OutboxRow, ReplyRefused, RetryRefused};
-pub use query::{HISTORY_RISK_SECS, SessionRow, StatusRow, StoredMessage};
+pub use query::{
+    HISTORY_RISK_SECS, LastMessage, PREVIEW_CHARS, SessionRow, StatusRow, StoredMessage,
+    preview_line,
+};
 pub use queue::{QueueAction, QueueRefused};
 pub use search::{SearchFilter, SearchHit, SearchPage, Sender};
 

@@ -53,6 +53,50 @@ pub struct SessionRow {
     pub window_left_secs: i64,
     /// Replies left of 5.
     pub replies_left: i64,
+    /// The conversation's newest message (the customer's or a reply), for the queue row.
+    pub last_message: Option<LastMessage>,
+    /// The customer wrote after the last reply (or nobody has replied yet): someone owes an
+    /// answer. Only for open sessions (waiting, mine, a colleague's).
+    pub needs_reply: bool,
+}
+
+/// The newest message of a conversation, as a queue row previews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastMessage {
+    /// From the customer (else a reply: ours or a servicer's in the WeCom client).
+    pub from_customer: bool,
+    /// WeChat's msgtype.
+    pub msgtype: String,
+    /// One line of its text (whitespace folded, at most [`PREVIEW_CHARS`] characters); None
+    /// for other kinds or a recalled message.
+    pub preview: Option<String>,
+    /// The sender recalled it.
+    pub recalled: bool,
+    /// When.
+    pub send_time: i64,
+}
+
+/// Longest preview of a queue row, in characters.
+pub const PREVIEW_CHARS: usize = 60;
+
+/// `text` on one line: runs of whitespace (newlines too) become one space, cut at
+/// [`PREVIEW_CHARS`] with an ellipsis.
+pub fn preview_line(text: &str) -> String {
+    let mut out = String::new();
+    for (n, word) in text.split_whitespace().enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > PREVIEW_CHARS {
+            break;
+        }
+    }
+    if out.chars().count() > PREVIEW_CHARS {
+        out = out.chars().take(PREVIEW_CHARS).collect();
+        out.push('…');
+    }
+    out
 }
 
 /// Sync health of one account.
@@ -121,24 +165,51 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every session: waiting first (oldest first), then mine, wecom, ended.
+    /// Every session: waiting first (oldest first); then mine, those owing a reply first
+    /// (longest unanswered first); then a colleague's, wecom, ended.
     pub fn sessions(&self, now: i64) -> Result<Vec<SessionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname
+            "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname,
+                    lm.origin, lm.msgtype, lm.text, lm.recalled, lm.send_time
              FROM session s LEFT JOIN customer c ON c.external_userid = s.external_userid
+             LEFT JOIN message lm ON lm.id = (
+                 SELECT m.id FROM message m
+                 WHERE m.external_userid = s.external_userid AND m.open_kfid = s.open_kfid AND m.origin IN (0, 3, 5)
+                 ORDER BY m.send_time DESC, m.id DESC LIMIT 1)
              -- A customer who only opened the chat has nothing to answer yet (and no window).
              WHERE NOT (s.local_state = 'ended' AND s.last_customer_msg_at IS NULL)
-             ORDER BY CASE local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 2 ELSE 3 END, waiting_since, updated_at DESC",
+             ORDER BY CASE s.local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 3 WHEN 'ended' THEN 4 ELSE 2 END,
+                      CASE WHEN s.local_state = 'mine' AND lm.origin = 3 THEN 0 ELSE 1 END,
+                      CASE WHEN s.local_state = 'mine' AND lm.origin = 3 THEN s.last_customer_msg_at END,
+                      s.waiting_since, s.updated_at DESC",
         )?;
         let rows = stmt
             .query_map([], |r| {
                 let last: Option<i64> = r.get(4)?;
                 let replies: i64 = r.get(5)?;
+                let local_state: String = r.get(2)?;
+                let last_message = match r.get::<_, Option<i64>>(8)? {
+                    Some(origin) => {
+                        let recalled: bool = r.get(11)?;
+                        let text: Option<String> = r.get(10)?;
+                        Some(LastMessage {
+                            from_customer: origin == 3,
+                            msgtype: r.get(9)?,
+                            preview: text
+                                .filter(|_| !recalled)
+                                .map(|t| preview_line(&t))
+                                .filter(|t| !t.is_empty()),
+                            recalled,
+                            send_time: r.get(12)?,
+                        })
+                    }
+                    None => None,
+                };
+                let open = !matches!(local_state.as_str(), "ended" | "wecom");
                 Ok(SessionRow {
                     open_kfid: r.get(0)?,
                     external_userid: r.get(1)?,
-                    local_state: r.get(2)?,
                     claimed_by: r.get(6)?,
                     nickname: r.get(7)?,
                     waiting_since: r.get(3)?,
@@ -146,6 +217,9 @@ impl Store {
                     window_ends_at: last.map(|t| t + rules::WINDOW_SECS),
                     window_left_secs: rules::window_left(last, now),
                     replies_left: (rules::REPLY_QUOTA - replies).max(0),
+                    needs_reply: open && last_message.as_ref().is_some_and(|m| m.from_customer),
+                    last_message,
+                    local_state,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -6,6 +6,7 @@ import {
   errorText,
   messageSide,
   msgtypeText,
+  previewText,
   repliesLeftText,
   sentByText,
   waitingText,
@@ -138,5 +139,16 @@ describe('repliesLeftText', () => {
   it('clamps values outside 0..5', () => {
     expect(repliesLeftText(-2)).toMatchObject({ left: 0, level: 'none' });
     expect(repliesLeftText(9)).toMatchObject({ left: 5, params: { n: 5, total: 5 } });
+  });
+});
+
+describe('queue row preview', () => {
+  const last = { fromCustomer: true, msgtype: 'text', preview: '快递到哪了', recalled: false, sendTime: 1 };
+  it('shows the text, a reply as ours, other kinds by name, a recall as recalled', () => {
+    expect(previewText(null)).toBeNull();
+    expect(previewText(last)).toEqual({ body: { key: 'queue.preview.text', params: { text: '快递到哪了' } }, reply: false });
+    expect(previewText({ ...last, fromCustomer: false })?.reply).toBe(true);
+    expect(previewText({ ...last, msgtype: 'image', preview: null })?.body).toEqual({ key: 'message.type.image' });
+    expect(previewText({ ...last, recalled: true })?.body).toEqual({ key: 'message.recalled' });
   });
 });

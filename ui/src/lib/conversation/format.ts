@@ -2,7 +2,7 @@
  * Pure display helpers: waiting time, message placeholders and error texts as i18n keys with
  * parameters, so the views stay free of logic and the tests need no DOM.
  */
-import type { MessageDto } from '../ipc/contract';
+import type { LastMessageDto, MessageDto } from '../ipc/contract';
 import type { ErrorCode } from '../ipc/generated/ErrorCode';
 import type { MessageKey, Params } from '../i18n/index.svelte';
 import type { EventView } from './content';
@@ -36,6 +36,20 @@ const MSGTYPE_KEYS: Partial<Record<string, MessageKey>> = {
 };
 
 /** The "[msgtype]" placeholder of a message without text to show. */
+/**
+ * A queue row's one line: the newest message's text, its kind, or "recalled"; `reply` when it
+ * is a reply (the row marks it as ours).
+ */
+export function previewText(last: LastMessageDto | null): { body: Text; reply: boolean } | null {
+  if (!last) return null;
+  const body: Text = last.recalled
+    ? { key: 'message.recalled' }
+    : last.preview
+      ? { key: 'queue.preview.text', params: { text: last.preview } }
+      : msgtypeText(last.msgtype);
+  return { body, reply: !last.fromCustomer };
+}
+
 export function msgtypeText(msgtype: string): Text {
   const key = MSGTYPE_KEYS[msgtype];
   return key ? { key } : { key: 'message.type.other', params: { msgtype } };

@@ -46,6 +46,9 @@ export const en: Messages = {
   'queue.wecom': 'In WeCom',
   'queue.wecom.empty': 'No conversations handled in WeCom',
   'queue.ended': 'Ended',
+  'queue.preview.reply': 'Us: {text}',
+  'queue.preview.text': '{text}',
+  'queue.needsReply': 'Needs a reply',
   'queue.ended.empty': 'No ended conversations',
 
   'queue.waitingSeconds': 'Waiting {n} s',

@@ -49,6 +49,9 @@ export const zhCN = {
   'queue.wecom': '企业微信中',
   'queue.wecom.empty': '没有在企业微信中处理的会话',
   'queue.ended': '已结束',
+  'queue.preview.reply': '我方：{text}',
+  'queue.preview.text': '{text}',
+  'queue.needsReply': '待回复',
   'queue.ended.empty': '暂无已结束的会话',
 
   'queue.waitingSeconds': '等待 {n} 秒',

@@ -6,6 +6,7 @@ export type { ColleagueReplyDto } from './generated/ColleagueReplyDto';
 export type { ConversationActivityDto } from './generated/ConversationActivityDto';
 export type { CustomerDto } from './generated/CustomerDto';
 export type { CustomerSessionDto } from './generated/CustomerSessionDto';
+export type { LastMessageDto } from './generated/LastMessageDto';
 export type { CustomerSourceDto } from './generated/CustomerSourceDto';
 export type { HealthDto } from './generated/HealthDto';
 export type { MediaRef } from './generated/MediaRef';

@@ -11,6 +11,8 @@ const s = (id: string, localState: string, windowEndsAt: number | null = 100): S
   waitingSince: null,
   windowEndsAt,
   repliesLeft: 5,
+  lastMessage: null,
+  needsReply: false,
 });
 
 describe('detectChanges', () => {

@@ -12,6 +12,8 @@ const session = (externalUserid: string, localState: string, extra: Partial<Sess
   waitingSince: null,
   windowEndsAt: null,
   repliesLeft: 5,
+  lastMessage: null,
+  needsReply: false,
   ...extra,
 });
 
