@@ -124,7 +124,15 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     const item = () => browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
     await (await item()).waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
     // The row previews the newest message and, once mine, marks that it needs a reply.
-    assert.equal(await (await item()).$(byTestId('session-preview')).getText(), '发票怎么开？');
+    const previewOf = (id) =>
+      browser.execute(
+        (c) => document.querySelector(`[data-testid="session-item"][data-customer="${c}"] [data-testid="session-preview"]`)?.textContent ?? null,
+        id,
+      );
+    await browser.waitUntil(async () => (await previewOf(customer)) === '发票怎么开？', {
+      timeout: 10_000,
+      timeoutMsg: 'the queue row does not preview the newest message',
+    });
     await (await item()).click();
     const claim = await $('claim-button');
     await claim.waitForClickable({ timeout: 10_000 });
