@@ -148,6 +148,18 @@ impl ReportInput {
         i
     }
 
+    /// Takes a conversation numbered by its source (the store's own number, dense enough to
+    /// index a list) and says which account it is with. A source numbers its conversations
+    /// this way or by [`ReportInput::conversation`], never both, and such an input is not
+    /// [`ReportInput::merge`]d.
+    pub fn numbered_conversation(&mut self, number: u32, account: u32) {
+        let i = number as usize;
+        if i >= self.conversations.len() {
+            self.conversations.resize(i + 1, 0);
+        }
+        self.conversations[i] = account;
+    }
+
     /// The number of a sender.
     pub fn actor(&mut self, name: &str, wecom: bool) -> u32 {
         let index = &mut self.actor_index[usize::from(wecom)];

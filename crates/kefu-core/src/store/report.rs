@@ -1,5 +1,6 @@
 //! The rows of a report from the local store (solo mode, and the team mirror, which holds every
-//! team row): customer messages, delivered replies, ends and refused replies in a range.
+//! team row): the timeline of customer messages, delivered replies and ends that migration 008
+//! keeps as they are written, and the refused replies of a range.
 
 use super::{Result, Store};
 use crate::report::{Item, ItemKind, Refusal, ReportInput, ReportQuery, errcode_in};
@@ -8,138 +9,89 @@ use rusqlite::{Row, params};
 impl Store {
     /// Loads what [`crate::report::compute`] needs for `query`; replies sent from this app
     /// without a recorded sender (solo mode) are credited to `self_agent`.
+    ///
+    /// The rows come from the timeline that migration 008 keeps as messages, deliveries and
+    /// ends are written (`report_item`): integers in time order, read in two halves at once
+    /// when the range is long.
     pub fn report_input(&self, query: &ReportQuery, self_agent: &str) -> Result<ReportInput> {
         let (from, until) = (query.load_from(), query.until);
-        let refused = (query.since, query.until);
         let conn = self.conn();
-        // A month is a long sequential read: mapped, SQLite reads it in place instead of copying
-        // it page by page into its cache; unmapped after, so the pages do not stay counted
-        // against the app (measured by benches/report.rs).
-        conn.pragma_update(None, "mmap_size", MMAP)?;
+        let mut input = ReportInput::default();
+        let mut names = conn.prepare_cached("SELECT open_kfid, name FROM account")?;
+        let mut rows = names.query([])?;
+        while let Some(r) = rows.next()? {
+            input.name_account(text(r, 0)?, text(r, 1)?);
+        }
+        // The store's numbers of accounts and senders, to the report's (both are few).
+        let mut accounts = Vec::new();
+        let mut stmt = conn.prepare_cached("SELECT id, open_kfid FROM report_account")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let number = input.account(text(r, 1)?);
+            set(&mut accounts, id, number);
+        }
+        let mut actors = Vec::new();
+        let mut stmt = conn.prepare_cached("SELECT id, name, wecom FROM report_actor")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let number = input.actor(text(r, 1)?, r.get(2)?);
+            set(&mut actors, id, number);
+        }
+        let unnamed = input.actor(self_agent, false);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let input = if cores > 1 && until - from > SPLIT_SECS {
+        let items = if cores > 1 && until - from > SPLIT_SECS {
             // Two halves of the range at once, the second on its own read connection (WAL
-            // lets it read the same snapshot-consistent data beside the first).
+            // lets it read beside the first).
             let mid = from + (until - from) / 2;
             let second = rusqlite::Connection::open_with_flags(
                 &self.path,
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                     | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
-            second.pragma_update(None, "mmap_size", MMAP)?;
             std::thread::scope(|scope| {
-                let later = scope.spawn(move || load(&second, (mid, until), None, self_agent));
-                let mut input = load(&conn, (from, mid), Some(refused), self_agent)?;
+                let later = scope.spawn(move || timeline(&second, (mid, until)));
+                let mut items = timeline(&conn, (from, mid))?;
                 let later = later
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                input.merge(later);
-                Ok(input)
-            })
+                items.extend(later);
+                Ok::<_, super::StoreError>(items)
+            })?
         } else {
-            load(&conn, (from, until), Some(refused), self_agent)
+            timeline(&conn, (from, until))?
         };
-        conn.pragma_update(None, "mmap_size", 0)?;
-        input
-    }
-}
-
-/// The most of the file a report maps.
-const MMAP: i64 = 1 << 32;
-/// Ranges longer than this are read in two halves at once.
-const SPLIT_SECS: i64 = 7 * 86_400;
-
-/// The rows of `[from, until)`, and the refused replies written in `refused`.
-fn load(
-    conn: &rusqlite::Connection,
-    (from, until): (i64, i64),
-    refused: Option<(i64, i64)>,
-    self_agent: &str,
-) -> Result<ReportInput> {
-    let mut input = ReportInput::default();
-    input.reserve(1024);
-    let mut names = conn.prepare_cached("SELECT open_kfid, name FROM account")?;
-    let mut rows = names.query([])?;
-    while let Some(r) = rows.next()? {
-        input.name_account(text(r, 0)?, text(r, 1)?);
-    }
-    // Replies from this app that never reached WeChat (refused, or still queued) are no
-    // part of any timer; they are few, so they are looked up rather than joined.
-    let mut undelivered: rustc_hash::FxHashMap<(u32, i64), u32> = Default::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.open_kfid, m.external_userid, m.send_time FROM outbox o
-             JOIN message m ON m.open_kfid = o.open_kfid AND m.msgid = o.msgid
-             WHERE o.state IN ('queued', 'failed') AND m.send_time >= ?1 AND m.send_time < ?2",
-    )?;
-    let mut rows = stmt.query(params![from, until])?;
-    while let Some(r) = rows.next()? {
-        let conv = input.conversation(text(r, 0)?, text(r, 1)?);
-        *undelivered.entry((conv, r.get(2)?)).or_default() += 1;
-    }
-    // Customer messages and replies (from this app, or from a servicer in the WeCom
-    // client), read from one covering index; events (origin 4) are no part of any timer.
-    let mut stmt = conn.prepare_cached(
-        "SELECT open_kfid, external_userid, origin, send_time, COALESCE(sent_by, servicer_userid)
-             FROM message INDEXED BY message_report
-             WHERE send_time >= ?1 AND send_time < ?2 AND +origin IN (0, 3, 5)
-               AND external_userid IS NOT NULL",
-    )?;
-    let mut rows = stmt.query(params![from, until])?;
-    while let Some(r) = rows.next()? {
-        let origin: i64 = r.get(2)?;
-        let time: i64 = r.get(3)?;
-        let conv = input.conversation(text(r, 0)?, text(r, 1)?);
-        if origin == 0
-            && !undelivered.is_empty()
-            && let Some(n) = undelivered.get_mut(&(conv, time))
-            && *n > 0
-        {
-            *n -= 1;
-            continue;
+        input.reserve(items.len());
+        for row in items {
+            let account = number(&accounts, row.account())?;
+            input.numbered_conversation(row.conv(), account);
+            let (kind, actor) = match row.kind() {
+                0 => (ItemKind::Customer, 0),
+                1 => (
+                    ItemKind::Reply,
+                    match row.actor() {
+                        0 => unnamed,
+                        id => number(&actors, id)?,
+                    },
+                ),
+                2 => (ItemKind::End { in_wecom: false }, 0),
+                _ => (ItemKind::End { in_wecom: true }, 0),
+            };
+            input.push(Item {
+                conv: row.conv(),
+                time: row.time,
+                kind,
+                actor,
+            });
         }
-        let (kind, actor) = if origin == 3 {
-            (ItemKind::Customer, 0)
-        } else {
-            let name = opt_text(r, 4)?.unwrap_or(self_agent);
-            let actor = input.actor(name, origin == 5);
-            (ItemKind::Reply, actor)
-        };
-        input.push(Item {
-            conv,
-            time,
-            kind,
-            actor,
-        });
-    }
-    // Ends in this console, and ends by a servicer in the WeCom client.
-    let mut stmt = conn.prepare_cached(
-            "SELECT open_kfid, external_userid, ended_at, 0 FROM session_end
-             WHERE ended_at >= ?1 AND ended_at < ?2
-             UNION ALL
-             SELECT open_kfid, external_userid, send_time, 1 FROM message INDEXED BY message_event
-             WHERE send_time >= ?1 AND send_time < ?2 AND origin = 4 AND msgtype = 'event' AND external_userid IS NOT NULL
-               AND json_extract(json, '$.event.event_type') = 'session_status_change'
-               AND json_extract(json, '$.event.change_type') = 3",
-        )?;
-    let mut rows = stmt.query(params![from, until])?;
-    while let Some(r) = rows.next()? {
-        let conv = input.conversation(text(r, 0)?, text(r, 1)?);
-        input.push(Item {
-            conv,
-            time: r.get(2)?,
-            kind: ItemKind::End {
-                in_wecom: r.get::<_, i64>(3)? == 1,
-            },
-            actor: 0,
-        });
-    }
-    if let Some((since, until)) = refused {
+        // Refused replies, where they were written (few: looked up, not kept in the timeline).
         let mut stmt = conn.prepare_cached(
             "SELECT o.open_kfid, o.created_at, m.sent_by, o.last_error FROM outbox o
                  LEFT JOIN message m ON m.open_kfid = o.open_kfid AND m.msgid = o.msgid
                  WHERE o.state = 'failed' AND o.created_at >= ?1 AND o.created_at < ?2",
         )?;
-        let mut rows = stmt.query(params![since, until])?;
+        let mut rows = stmt.query(params![query.since, query.until])?;
         while let Some(r) = rows.next()? {
             let account = input.account(text(r, 0)?);
             let name = opt_text(r, 2)?.unwrap_or(self_agent).to_owned();
@@ -152,8 +104,70 @@ fn load(
                 errcode,
             });
         }
+        Ok(input)
     }
-    Ok(input)
+}
+
+/// Ranges longer than this are read in two halves at once.
+const SPLIT_SECS: i64 = 7 * 86_400;
+
+/// One timeline row as stored: its time and its packed `code` (migration 008).
+#[derive(Clone, Copy)]
+struct TimelineRow {
+    time: i64,
+    code: i64,
+}
+
+impl TimelineRow {
+    /// The store's conversation number.
+    fn conv(self) -> u32 {
+        ((self.code >> 33) & ((1 << 30) - 1)) as u32
+    }
+    /// The store's account number.
+    fn account(self) -> i64 {
+        (self.code >> 20) & ((1 << 13) - 1)
+    }
+    /// The store's sender number; 0 for a reply without a recorded sender.
+    fn actor(self) -> i64 {
+        (self.code >> 2) & ((1 << 18) - 1)
+    }
+    /// 0 customer message, 1 delivered reply, 2 ended here, 3 ended in the WeCom client.
+    fn kind(self) -> i64 {
+        self.code & 3
+    }
+}
+
+/// The timeline rows of `[from, until)`.
+fn timeline(conn: &rusqlite::Connection, (from, until): (i64, i64)) -> Result<Vec<TimelineRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT time, code FROM report_item WHERE time >= ?1 AND time < ?2")?;
+    let mut rows = stmt.query(params![from, until])?;
+    let mut out = Vec::with_capacity(1024);
+    while let Some(r) = rows.next()? {
+        out.push(TimelineRow {
+            time: r.get(0)?,
+            code: r.get(1)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Records that the store's number `id` is the report's `number`.
+fn set(map: &mut Vec<u32>, id: i64, number: u32) {
+    let i = usize::try_from(id).unwrap_or(0);
+    if i >= map.len() {
+        map.resize(i + 1, u32::MAX);
+    }
+    map[i] = number;
+}
+
+/// The report's number for the store's `id`.
+fn number(map: &[u32], id: i64) -> Result<u32> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|i| map.get(i).copied())
+        .filter(|&n| n != u32::MAX)
+        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, id).into())
 }
 
 /// A text column, borrowed from the row.
@@ -306,5 +320,183 @@ mod tests {
             .collect();
         assert_eq!(agents, [("desk", false, 1, 1), ("zhangsan", true, 1, 0)]);
         assert_eq!(r.refusals[0].errcode, Some(95001));
+    }
+
+    /// Timeline rows: time, code, src.
+    type Rows = Vec<(i64, i64, i64)>;
+
+    /// The timeline as kept by the triggers, and as its definition (the views) gives it.
+    fn timelines(s: &Store) -> (Rows, Rows) {
+        let conn = s.conn();
+        let read = |sql: &str| -> Rows {
+            let mut stmt = conn.prepare(sql).expect("sql");
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows")
+        };
+        (
+            read("SELECT time, code, src FROM report_item ORDER BY 1, 2, 3"),
+            read(
+                "SELECT * FROM report_message_source UNION ALL SELECT * FROM report_end_source
+                 ORDER BY 1, 2, 3",
+            ),
+        )
+    }
+
+    #[test]
+    fn the_timeline_follows_every_write_in_the_same_transaction() {
+        use crate::store::{MirrorBatch, MirrorMessage, MirrorOutbox, MirrorSessionEnd};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let s = Store::open_in(dir.path()).expect("store");
+        let kept = |s: &Store, what: &str| {
+            let (kept, defined) = timelines(s);
+            assert_eq!(kept, defined, "after {what}");
+            kept.len()
+        };
+        s.ingest_page(
+            "wk",
+            &[
+                text("a1", "a", 1000, 3, None),
+                text("b1", "b", 1000, 3, None),
+            ],
+            "c1",
+            1000,
+        )
+        .expect("ingest");
+        assert_eq!(kept(&s, "customer messages"), 2);
+        reply(&s, "a", "r1", 1010);
+        assert_eq!(kept(&s, "a queued reply"), 2, "a queued reply is no row");
+        s.mark_sent("r1", 1011).expect("sent");
+        assert_eq!(kept(&s, "its delivery"), 3);
+        reply(&s, "a", "r2", 1020);
+        s.mark_failed("r2", "kf/send_msg failed with errcode 95001: limit")
+            .expect("failed");
+        assert_eq!(kept(&s, "a refusal"), 3);
+        s.requeue_failed("r2", 1030)
+            .expect("sql")
+            .expect("allowed again");
+        s.mark_sent("r2", 1031).expect("sent");
+        assert_eq!(kept(&s, "a retried reply delivered"), 4);
+        s.queue_action("wk", "a", "me", crate::store::QueueAction::End, 1100)
+            .expect("sql")
+            .expect("ended");
+        s.ingest_page(
+            "wk",
+            &[
+                text("b2", "b", 1040, 5, Some("zhangsan")),
+                ended_in_wecom("b3", "b", 1200),
+            ],
+            "c2",
+            1200,
+        )
+        .expect("ingest");
+        // Ingesting the same page again (a crash before the cursor moved) adds nothing.
+        s.ingest_page(
+            "wk",
+            &[text("b2", "b", 1040, 5, Some("zhangsan"))],
+            "c2",
+            1200,
+        )
+        .expect("ingest again");
+        assert_eq!(kept(&s, "an end here, a WeCom reply and an end there"), 7);
+        // A team mirror: a colleague's reply arrives queued, its sender is learnt, then it is
+        // delivered; an end by the colleague.
+        let colleague_reply = MirrorMessage {
+            open_kfid: "wk".into(),
+            msgid: "t1".into(),
+            external_userid: Some("c".into()),
+            send_time: 1300,
+            origin: 0,
+            msgtype: "text".into(),
+            json: "{}".into(),
+            ..MirrorMessage::default()
+        };
+        let outbox = |state: &str| MirrorOutbox {
+            msgid: "t1".into(),
+            open_kfid: "wk".into(),
+            external_userid: "c".into(),
+            content: "{}".into(),
+            state: state.into(),
+            attempts: 1,
+            created_at: 1300,
+            ..MirrorOutbox::default()
+        };
+        s.mirror_apply(&MirrorBatch {
+            messages: vec![colleague_reply.clone()],
+            outbox: vec![outbox("queued")],
+            ..MirrorBatch::default()
+        })
+        .expect("mirror");
+        assert_eq!(kept(&s, "a colleague's queued reply"), 7);
+        s.mirror_apply(&MirrorBatch {
+            messages: vec![MirrorMessage {
+                sent_by: Some("lisi".into()),
+                ..colleague_reply
+            }],
+            outbox: vec![outbox("sent")],
+            session_ends: vec![MirrorSessionEnd {
+                open_kfid: "wk".into(),
+                external_userid: "c".into(),
+                ended_at: 1400,
+                ended_by: "lisi".into(),
+            }],
+            ..MirrorBatch::default()
+        })
+        .expect("mirror");
+        assert_eq!(kept(&s, "its delivery, with its sender, and an end"), 9);
+        let query = ReportQuery {
+            since: 0,
+            until: 86_400,
+            agent: None,
+            offset_secs: 0,
+        };
+        let r = compute(s.report_input(&query, "desk").expect("input"), &query, 2000);
+        let replied: Vec<(&str, u64)> = r
+            .by_agent
+            .iter()
+            .map(|a| (a.actor.name.as_str(), a.figures.messages_out))
+            .collect();
+        assert_eq!(replied, [("desk", 2), ("lisi", 1), ("zhangsan", 1)]);
+    }
+
+    #[test]
+    fn a_store_from_before_the_timeline_gets_it_when_opened() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("kefu.sqlite");
+        {
+            let conn = rusqlite::Connection::open(&path).expect("open");
+            for sql in &super::super::MIGRATIONS[..7] {
+                conn.execute_batch(sql).expect("old migration");
+            }
+            conn.pragma_update(None, "user_version", 7)
+                .expect("version");
+            conn.execute_batch(
+                "INSERT INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, json)
+                     VALUES ('m1', 'wk', 'a', 1000, 3, 'text', '{}'),
+                            ('m2', 'wk', 'a', 1060, 0, 'text', '{}'),
+                            ('m3', 'wk', 'a', 1070, 0, 'text', '{}');
+                 INSERT INTO outbox (msgid, open_kfid, external_userid, content, state, created_at)
+                     VALUES ('m2', 'wk', 'a', '{}', 'sent', 1060),
+                            ('m3', 'wk', 'a', '{}', 'queued', 1070);
+                 INSERT INTO session_end (open_kfid, external_userid, ended_at, ended_by)
+                     VALUES ('wk', 'a', 1100, 'me');",
+            )
+            .expect("old rows");
+        }
+        let s = Store::open(&path).expect("migrated");
+        let (kept, defined) = timelines(&s);
+        assert_eq!(kept, defined);
+        assert_eq!(kept.len(), 3, "the customer, the delivered reply, the end");
+        let query = ReportQuery {
+            since: 0,
+            until: 86_400,
+            agent: None,
+            offset_secs: 0,
+        };
+        let r = compute(s.report_input(&query, "me").expect("input"), &query, 2000);
+        assert_eq!((r.totals.sessions, r.totals.ended_here), (1, 1));
+        assert_eq!(r.totals.first_response.avg_secs, Some(60));
+        assert_eq!(r.totals.messages_out, 1);
     }
 }
