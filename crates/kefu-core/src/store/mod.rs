@@ -57,9 +57,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/008_report_timeline.sql"),
 ];
 
-/// Statements kept compiled per connection.
-const STATEMENT_CACHE: usize = 128;
-
 /// A store error.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -111,10 +108,6 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // Ingest alone uses more statements than rusqlite's default cache of 16 holds; one
-        // evicted is compiled again, with the triggers it fires (migration 008): ingest at
-        // 100k messages ran at half speed (benches/ingest.rs).
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrate(&mut conn)?;
         let store = Self {
             conn: Mutex::new(conn),

@@ -284,12 +284,7 @@ mod tests {
         )
         .expect("ingest");
 
-        let query = ReportQuery {
-            since: 0,
-            until: 10 * 86_400,
-            agent: None,
-            offset_secs: 0,
-        };
+        let query = first_days(10);
         let input = s.report_input(&query, "desk").expect("input");
         let r = compute(input, &query, 1000 + 3 * 86_400 + 3600);
         let t = &r.totals;
@@ -320,6 +315,16 @@ mod tests {
             .collect();
         assert_eq!(agents, [("desk", false, 1, 1), ("zhangsan", true, 1, 0)]);
         assert_eq!(r.refusals[0].errcode, Some(95001));
+    }
+
+    /// The whole desk's report of the first `days` days after the epoch, in UTC.
+    fn first_days(days: i64) -> ReportQuery {
+        ReportQuery {
+            since: 0,
+            until: days * 86_400,
+            agent: None,
+            offset_secs: 0,
+        }
     }
 
     /// Timeline rows: time, code, src.
@@ -445,12 +450,7 @@ mod tests {
         })
         .expect("mirror");
         assert_eq!(kept(&s, "its delivery, with its sender, and an end"), 9);
-        let query = ReportQuery {
-            since: 0,
-            until: 86_400,
-            agent: None,
-            offset_secs: 0,
-        };
+        let query = first_days(1);
         let r = compute(s.report_input(&query, "desk").expect("input"), &query, 2000);
         let replied: Vec<(&str, u64)> = r
             .by_agent
@@ -488,12 +488,7 @@ mod tests {
         let (kept, defined) = timelines(&s);
         assert_eq!(kept, defined);
         assert_eq!(kept.len(), 3, "the customer, the delivered reply, the end");
-        let query = ReportQuery {
-            since: 0,
-            until: 86_400,
-            agent: None,
-            offset_secs: 0,
-        };
+        let query = first_days(1);
         let r = compute(s.report_input(&query, "me").expect("input"), &query, 2000);
         assert_eq!((r.totals.sessions, r.totals.ended_here), (1, 1));
         assert_eq!(r.totals.first_response.avg_secs, Some(60));
