@@ -149,6 +149,7 @@ impl Backend {
                 settings: file,
                 notifier: None,
                 team,
+                export_dir: kefu_core::config::export_dir(),
             },
             _emulator: emulator,
         })

@@ -134,6 +134,20 @@ pub fn data_dir_from(get: impl Fn(&str) -> Option<String>) -> PathBuf {
         .unwrap_or_else(default_data_dir)
 }
 
+/// Where exports are written: `KEFU_EXPORT_DIR`, else `$XDG_DOWNLOAD_DIR`, else `~/Downloads`,
+/// else the data directory's `exports/`.
+pub fn export_dir() -> PathBuf {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("KEFU_EXPORT_DIR")
+        .or_else(|| var("XDG_DOWNLOAD_DIR"))
+        .or_else(|| var("HOME").map(|h| h.join("Downloads")))
+        .unwrap_or_else(|| default_data_dir().join("exports"))
+}
+
 /// `$XDG_DATA_HOME/kefu-desk`, else `~/.local/share/kefu-desk`, else `./kefu-desk-data`.
 pub fn default_data_dir() -> PathBuf {
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {

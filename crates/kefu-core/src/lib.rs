@@ -2,6 +2,7 @@
 //! that syncs messages and flushes the outbox. The `kefu` CLI and the desktop shell are two faces
 //! of it. Never depends on Tauri.
 
+pub mod canned;
 pub mod clock;
 pub mod config;
 pub mod engine;

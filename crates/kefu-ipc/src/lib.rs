@@ -2,6 +2,7 @@
 //! exported to TypeScript with ts-rs into `ui/src/lib/ipc/generated/`), error codes, UI events,
 //! and [`dispatch`], which runs a command against the engine. Knows nothing of Tauri.
 
+mod canned;
 mod content;
 mod customer;
 mod dto;
@@ -16,6 +17,10 @@ mod servicer;
 mod settings;
 mod team;
 
+pub use canned::{
+    CannedExportResponse, CannedImportRequest, CannedImportResponse, CannedListRequest,
+    CannedListResponse, CannedProblemDto, CannedRef, CannedReplyDto, CannedSaveRequest,
+};
 pub use content::{MediaRef, MenuItemDto, MergedItemDto, MessageContent};
 pub use customer::{
     CustomerDto, CustomerNoteSetRequest, CustomerRef, CustomerSessionDto, CustomerSourceDto,
@@ -60,6 +65,8 @@ pub struct Context {
     pub notifier: Option<kefu_core::notify::Notifier>,
     /// The team database in team mode; `None` in solo mode.
     pub team: Option<kefu_core::team::Team>,
+    /// Where exports are written (`kefu_core::config::export_dir`).
+    pub export_dir: std::path::PathBuf,
 }
 
 /// Every command the UI may call, by name (`noun_verb`).
@@ -90,6 +97,12 @@ pub const COMMANDS: &[&str] = &[
     "composer_typing",
     "presence_set",
     "report_get",
+    "canned_list",
+    "canned_save",
+    "canned_delete",
+    "canned_used",
+    "canned_import",
+    "canned_export",
 ];
 
 fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
@@ -328,6 +341,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         }
         "search_messages" => search::search_messages(store, req),
         "report_get" => report::report_get(ctx, req).await,
+        c if c.starts_with("canned_") => canned::dispatch(ctx, c, req).await,
         "open_url" => open_url::open_url(req),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;

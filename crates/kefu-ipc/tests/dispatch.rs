@@ -69,6 +69,7 @@ async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
         settings,
         notifier: None,
         team: None,
+        export_dir: dir.path().join("exports"),
     };
     Fixture {
         em,
@@ -1126,5 +1127,116 @@ async fn queue_rows_preview_the_newest_message_and_mark_who_needs_a_reply() {
     })
     .await;
     assert_eq!(row(&list, &a)["lastMessage"]["preview"], "好的，谢谢");
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn canned_replies_are_found_by_shortcut_text_and_pinyin_and_travel_as_csv() {
+    let f = fixture(31, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let save = |folder: &str, title: &str, shortcut: &str, body: &str| json!({"scope": "personal", "folder": folder, "title": title, "shortcut": shortcut, "body": body});
+    let refund = dispatch(
+        ctx,
+        "canned_save",
+        save("售后", "退款说明", "", "{客户}您好，退款 3 个工作日内退回"),
+    )
+    .await
+    .expect("save");
+    assert_eq!(refund["updatedBy"], "ann");
+    dispatch(
+        ctx,
+        "canned_save",
+        save("售后", "退货地址", "th", "请寄回：上海市"),
+    )
+    .await
+    .expect("save");
+    dispatch(
+        ctx,
+        "canned_save",
+        save("", "发票", "", "电子发票发送到邮箱"),
+    )
+    .await
+    .expect("save");
+    let titles = |v: &Value| {
+        v["replies"]
+            .as_array()
+            .expect("replies")
+            .iter()
+            .map(|r| r["title"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let list = |q: &str| dispatch(ctx, "canned_list", json!({"query": q}));
+    assert_eq!(titles(&list("tk").await.expect("list")), ["退款说明"]);
+    assert_eq!(titles(&list("th").await.expect("list")), ["退货地址"]);
+    assert_eq!(titles(&list("邮箱").await.expect("list")), ["发票"]);
+    assert_eq!(
+        titles(&list("").await.expect("list")),
+        ["发票", "退款说明", "退货地址"]
+    );
+    assert_eq!(list("").await.expect("list")["team"], false);
+
+    // Changing keeps the id; a team reply needs team mode; a bad shortcut is refused.
+    let id = refund["id"].as_str().expect("id");
+    let mut change = save("售后", "退款说明", "tk", "新的说明");
+    change["id"] = json!(id);
+    let changed = dispatch(ctx, "canned_save", change).await.expect("change");
+    assert_eq!(
+        (changed["id"].as_str(), changed["shortcut"].as_str()),
+        (Some(id), Some("tk"))
+    );
+    let mut team = save("", "问候", "", "您好");
+    team["scope"] = json!("team");
+    let err = dispatch(ctx, "canned_save", team)
+        .await
+        .expect_err("solo mode");
+    assert_eq!(err.code, ErrorCode::InvalidSetting);
+    let err = dispatch(ctx, "canned_save", save("", "x", "退款", "y"))
+        .await
+        .expect_err("shortcut");
+    assert_eq!(err.code, ErrorCode::InvalidSetting);
+
+    // Used replies come first among equals.
+    dispatch(ctx, "canned_used", json!({"id": id}))
+        .await
+        .expect("used");
+    let rows = list("s").await.expect("list");
+    assert_eq!(rows["replies"][0]["uses"], 1);
+
+    // Export, then import the file back plus one bad row and one new row.
+    let export = dispatch(ctx, "canned_export", json!({}))
+        .await
+        .expect("export");
+    assert_eq!(export["count"], 3);
+    let path = std::path::PathBuf::from(export["path"].as_str().expect("path"));
+    assert!(path.starts_with(f.dir.path().join("exports")));
+    let mut csv = std::fs::read_to_string(&path).expect("file");
+    csv.push_str(",,,没有标题\n常用,好评,hp,谢谢您的好评\n");
+    let imported = dispatch(
+        ctx,
+        "canned_import",
+        json!({"csv": csv, "scope": "personal"}),
+    )
+    .await
+    .expect("import");
+    assert_eq!(
+        (imported["added"].as_u64(), imported["updated"].as_u64()),
+        (Some(1), Some(3))
+    );
+    assert_eq!(imported["problems"].as_array().map(Vec::len), Some(1));
+    assert_eq!(imported["problems"][0]["line"], 5);
+    assert_eq!(titles(&list("hp").await.expect("list")), ["好评"]);
+    assert_eq!(titles(&list("").await.expect("list")).len(), 4);
+
+    dispatch(ctx, "canned_delete", json!({"id": id}))
+        .await
+        .expect("delete");
+    assert_eq!(
+        titles(&list("tk").await.expect("list")),
+        Vec::<String>::new()
+    );
+    let err = dispatch(ctx, "canned_delete", json!({"id": id}))
+        .await
+        .expect_err("gone");
+    assert_eq!(err.code, ErrorCode::NotFound);
     f.stop().await;
 }

@@ -120,6 +120,15 @@ pub struct MirrorTags {
     pub tags: Vec<String>,
 }
 
+/// A shared canned reply, or its removal.
+#[derive(Debug, Clone)]
+pub struct MirrorCanned {
+    /// The reply (scope team).
+    pub reply: crate::canned::CannedReply,
+    /// Removed in the team database.
+    pub deleted: bool,
+}
+
 /// One batch of shared rows and the change number each table has reached with it.
 #[derive(Debug, Clone, Default)]
 pub struct MirrorBatch {
@@ -135,6 +144,8 @@ pub struct MirrorBatch {
     pub notes: Vec<MirrorNote>,
     /// Tags.
     pub tags: Vec<MirrorTags>,
+    /// Canned replies.
+    pub canned: Vec<MirrorCanned>,
     /// Accounts: (open_kfid, name, avatar).
     pub accounts: Vec<(String, String, String)>,
     /// (table, change number reached).
@@ -265,6 +276,13 @@ impl Store {
                 )?;
             }
             applied.customers.push(t.external_userid.clone());
+        }
+        for c in &batch.canned {
+            if c.deleted {
+                exec(&tx, "DELETE FROM canned_reply WHERE id = ?1", [&c.reply.id])?;
+            } else {
+                super::canned::put(&tx, &c.reply)?;
+            }
         }
         for (table, seq) in &batch.marks {
             exec(

@@ -7,6 +7,7 @@
 //! and tracked in `PRAGMA user_version`; a database newer than the binary is refused.
 
 mod alert;
+mod canned;
 mod conversation;
 mod customer;
 mod health;
@@ -20,6 +21,7 @@ mod report;
 mod search;
 
 pub use alert::AlertInfo;
+pub use canned::Imported;
 pub use conversation::{MAX_PAGE, MediaInfo, MessageContext, MessageRow};
 pub use customer::{
     CustomerRow, EntrySource, MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS, SessionEnd, SessionEpisode,
@@ -30,8 +32,8 @@ pub use ingest::{IngestReport, SessionEffect, session_effect};
 pub(crate) use ingest::{raw_msgid, text_and_extra};
 pub use media::PendingMedia;
 pub use mirror::{
-    MirrorApplied, MirrorBatch, MirrorMessage, MirrorNote, MirrorOutbox, MirrorSession,
-    MirrorSessionEnd, MirrorTags,
+    MirrorApplied, MirrorBatch, MirrorCanned, MirrorMessage, MirrorNote, MirrorOutbox,
+    MirrorSession, MirrorSessionEnd, MirrorTags,
 };
 pub use outbox::{OutboxRow, ReplyRefused, RetryRefused};
 pub use query::{
@@ -55,6 +57,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/006_team_mirror.sql"),
     include_str!("../../migrations/007_report.sql"),
     include_str!("../../migrations/008_report_timeline.sql"),
+    include_str!("../../migrations/009_canned.sql"),
 ];
 
 /// A store error.

@@ -182,6 +182,54 @@ impl Team {
         self.pull(store).await.map(drop)
     }
 
+    /// Adds or changes a team canned reply (the mirror has it on return).
+    pub async fn canned_put(
+        &self,
+        store: &Store,
+        id: &str,
+        draft: &crate::canned::Draft,
+    ) -> Result<(), TeamError> {
+        let now = self.clock().now();
+        self.query(
+            "SELECT kefu.canned_put($1, $2, $3, $4, $5, $6)",
+            &[
+                &id,
+                &draft.folder,
+                &draft.title,
+                &draft.shortcut,
+                &draft.body,
+                &now,
+            ],
+        )
+        .await?;
+        self.pull(store).await.map(drop)
+    }
+
+    /// Adds or changes several team canned replies (an import), then pulls once.
+    pub async fn canned_put_many(
+        &self,
+        store: &Store,
+        replies: &[(String, crate::canned::Draft)],
+    ) -> Result<(), TeamError> {
+        let now = self.clock().now();
+        for (id, d) in replies {
+            self.query(
+                "SELECT kefu.canned_put($1, $2, $3, $4, $5, $6)",
+                &[id, &d.folder, &d.title, &d.shortcut, &d.body, &now],
+            )
+            .await?;
+        }
+        self.pull(store).await.map(drop)
+    }
+
+    /// Removes a team canned reply.
+    pub async fn canned_delete(&self, store: &Store, id: &str) -> Result<(), TeamError> {
+        let now = self.clock().now();
+        self.query("SELECT kefu.canned_delete($1, $2)", &[&id, &now])
+            .await?;
+        self.pull(store).await.map(drop)
+    }
+
     /// Sets the shared tags of a customer.
     pub async fn set_tags(
         &self,

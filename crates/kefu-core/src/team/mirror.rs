@@ -6,10 +6,11 @@
 //! notifier.
 
 use super::{Team, TeamError};
+use crate::canned::{CannedReply, Draft, Scope};
 use crate::event::{DomainEvent, Events};
 use crate::store::{
-    MirrorBatch, MirrorMessage, MirrorNote, MirrorOutbox, MirrorSession, MirrorSessionEnd,
-    MirrorTags, Store,
+    MirrorBatch, MirrorCanned, MirrorMessage, MirrorNote, MirrorOutbox, MirrorSession,
+    MirrorSessionEnd, MirrorTags, Store,
 };
 use tokio_postgres::{Client, Row};
 
@@ -68,6 +69,7 @@ impl Team {
                     + batch.session_ends.len()
                     + batch.notes.len()
                     + batch.tags.len()
+                    + batch.canned.len()
                     + batch.accounts.len();
                 let applied = store.mirror_apply(&batch)?;
                 report.batches += 1;
@@ -225,6 +227,35 @@ impl Team {
             })
             .collect();
         mark(&mut batch, "tags", rows.len(), from, to);
+
+        let from = store.mirror_mark("canned")?;
+        let (rows, to) = page(
+            client,
+            "id, folder, title, shortcut, body, deleted, updated_at, updated_by",
+            "canned",
+            from,
+        )
+        .await?;
+        batch.canned = rows
+            .iter()
+            .map(|r| MirrorCanned {
+                reply: CannedReply {
+                    id: r.get(0),
+                    draft: Draft {
+                        scope: Scope::Team,
+                        folder: r.get(1),
+                        title: r.get(2),
+                        shortcut: r.get(3),
+                        body: r.get(4),
+                    },
+                    updated_at: r.get(6),
+                    updated_by: r.get(7),
+                    uses: 0,
+                },
+                deleted: r.get(5),
+            })
+            .collect();
+        mark(&mut batch, "canned", rows.len(), from, to);
 
         Ok((batch, full))
     }

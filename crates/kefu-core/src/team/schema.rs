@@ -10,6 +10,7 @@ use tokio_postgres::Client;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../team-migrations/001_team.sql"),
     include_str!("../../team-migrations/002_report.sql"),
+    include_str!("../../team-migrations/003_canned.sql"),
 ];
 
 /// The schema version this binary needs.

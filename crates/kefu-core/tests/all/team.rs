@@ -294,6 +294,69 @@ async fn five_desktops_store_every_message_once_and_share_the_queue() {
         })
         .await;
     }
+
+    // A team canned reply by ann reaches every desktop; bob's change and ann's removal too.
+    let draft = |body: &str| kefu_core::canned::Draft {
+        scope: kefu_core::canned::Scope::Team,
+        folder: "售后".into(),
+        title: "退款说明".into(),
+        shortcut: "tk".into(),
+        body: body.into(),
+    };
+    let canned_on = |d: &Desk| {
+        d.store()
+            .canned_replies()
+            .expect("canned")
+            .into_iter()
+            .map(|r| (r.draft.body, r.updated_by))
+            .collect::<Vec<_>>()
+    };
+    desks[0]
+        .team
+        .canned_put(desks[0].store(), "c1", &draft("3 个工作日内退回"))
+        .await
+        .expect("canned put");
+    for d in &desks {
+        let d_store = d.engine.store.clone();
+        eventually(
+            5,
+            "the team's canned reply shows on every desktop",
+            move || d_store.canned_replies().expect("canned").len() == 1,
+        )
+        .await;
+        assert_eq!(
+            canned_on(d),
+            [("3 个工作日内退回".to_string(), "ann".to_string())]
+        );
+    }
+    desks[1]
+        .team
+        .canned_put(desks[1].store(), "c1", &draft("1 个工作日内退回"))
+        .await
+        .expect("canned change");
+    for d in &desks {
+        let d_store = d.engine.store.clone();
+        eventually(5, "bob's change shows on every desktop", move || {
+            d_store.canned_replies().expect("canned")[0].draft.body == "1 个工作日内退回"
+        })
+        .await;
+        assert_eq!(
+            canned_on(d),
+            [("1 个工作日内退回".to_string(), "bob".to_string())]
+        );
+    }
+    desks[0]
+        .team
+        .canned_delete(desks[0].store(), "c1")
+        .await
+        .expect("canned delete");
+    for d in &desks {
+        let d_store = d.engine.store.clone();
+        eventually(5, "the removal reaches every desktop", move || {
+            d_store.canned_replies().expect("canned").is_empty()
+        })
+        .await;
+    }
     for d in &mut desks {
         d.stop().await;
     }
