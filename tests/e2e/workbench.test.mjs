@@ -115,6 +115,55 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     assert.equal(shown, false, 'an undone reply is not in the conversation');
   });
 
+  test('a canned reply written in 快捷回复 is found by its initials after / and fills in its variables', async () => {
+    const stamp = Date.now();
+    await $('nav-canned').click();
+    await $('canned-add').click();
+    await $('canned-field-title').setValue('退款说明');
+    await $('canned-field-folder').setValue('售后');
+    await $('canned-field-body').setValue('{客户}您好，订单 {订单号} 的退款已原路退回。客服：{客服}');
+    await $('canned-save').click();
+    await browser.waitUntil(
+      async () => (await browser.$$(byTestId('canned-row-title')).map((e) => e.getText())).includes('退款说明'),
+      { timeout: 10_000, timeoutMsg: 'the saved reply is not listed' },
+    );
+
+    const nickname = `e2e-canned-${stamp}`;
+    const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {
+      nickname,
+      text: '我的订单号：E20261203-0042，想退款',
+    });
+    await $('nav-desk').click();
+    const item = () => browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
+    await (await item()).waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
+    await (await item()).click();
+    const claim = await $('claim-button');
+    await claim.waitForClickable({ timeout: 10_000 });
+    await claim.click();
+    const composer = await $('composer');
+    await composer.waitForDisplayed({ timeout: 10_000 });
+    await browser.waitUntil(async () => (await $('conversation-title').getText()).includes(nickname), {
+      timeout: 10_000,
+      timeoutMsg: 'the conversation header never showed the nickname',
+    });
+    await composer.click();
+    await browser.keys(['/', 't', 'k']);
+    await browser.waitUntil(
+      async () => (await browser.$$(byTestId('canned-option')).map((e) => e.getText())).some((t) => t.includes('退款说明')),
+      { timeout: 10_000, timeoutMsg: '/tk did not offer 退款说明' },
+    );
+    await browser.keys([Key.Enter]);
+    const { agent } = await browser.execute(
+      "return await window.__TAURI_INTERNALS__.invoke('rpc', {cmd: 'app_info', req: {}})",
+    );
+    await browser.waitUntil(
+      async () => (await composer.getValue()) === `${nickname}您好，订单 E20261203-0042 的退款已原路退回。客服：${agent}`,
+      { timeout: 5_000, timeoutMsg: 'the reply was not put in with its variables filled' },
+    );
+    assert.equal(await $('canned-picker').isExisting(), false, 'the picker closes once a reply is chosen');
+    await composer.setValue('');
+  });
+
   test('a draft stays with its conversation and survives reloading the window', async () => {
     const stamp = Date.now();
     const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {

@@ -250,6 +250,9 @@ fn spells(chars: &[Vec<String>], q: &[u8]) -> bool {
 pub const CSV_HEADER: [&str; 4] = ["分类", "标题", "快捷码", "内容"];
 const CSV_HEADER_EN: [&str; 4] = ["folder", "title", "shortcut", "body"];
 
+/// Drafts read from CSV, each with its line, and the rows left out.
+pub type CsvImport = (Vec<(u64, Draft)>, Vec<CsvProblem>);
+
 /// One CSV row that could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvProblem {
@@ -296,7 +299,7 @@ fn unguard(cell: &str) -> &str {
 /// Reads CSV written by [`to_csv`] or by hand (header required; the shortcut column is
 /// optional). Every row becomes a draft of `scope`, or a problem with its line; one bad row
 /// never stops the others.
-pub fn from_csv(text: &str, scope: Scope) -> Result<(Vec<(u64, Draft)>, Vec<CsvProblem>), String> {
+pub fn from_csv(text: &str, scope: Scope) -> Result<CsvImport, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
@@ -442,7 +445,7 @@ mod tests {
         let bad = |f: fn(&mut Draft)| {
             let mut d = d.clone();
             f(&mut d);
-            d.normalised().unwrap_err()
+            d.normalised().expect_err("refused")
         };
         assert_eq!(bad(|d| d.title = " ".into()), Invalid::NoTitle);
         assert_eq!(bad(|d| d.body = "\n".into()), Invalid::NoBody);

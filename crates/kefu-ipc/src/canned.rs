@@ -313,7 +313,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             let dir = &ctx.export_dir;
             let stamp = chrono_stamp(ctx.engine.clock.now());
             let path = dir.join(format!("kefu-canned-replies-{stamp}.csv"));
-            std::fs::create_dir_all(&dir)
+            std::fs::create_dir_all(dir)
                 .and_then(|_| std::fs::write(&path, csv))
                 .map_err(|e| {
                     IpcError::new(

@@ -5,12 +5,9 @@
  */
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 
-/** Response of `app_info`. Replace with the generated binding once `kefu-ipc` exports it. */
-export interface AppInfo {
-  version: string;
-  mode: 'demo' | 'live';
-  apiBase: string;
-}
+import type { AppInfo } from '../ipc/generated/AppInfo';
+
+export type { AppInfo };
 
 export type AppInfoStatus =
   | { kind: 'loading' }
