@@ -142,7 +142,8 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     await claim.click();
     const composer = await $('composer');
     await composer.waitForDisplayed({ timeout: 10_000 });
-    await browser.waitUntil(async () => (await $('conversation-title').getText()).includes(nickname), {
+    const title = () => browser.execute(() => document.querySelector('[data-testid="conversation-title"]')?.textContent ?? '');
+    await browser.waitUntil(async () => (await title()).includes(nickname), {
       timeout: 10_000,
       timeoutMsg: 'the conversation header never showed the nickname',
     });
@@ -161,7 +162,7 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
       { timeout: 5_000, timeoutMsg: 'the reply was not put in with its variables filled' },
     );
     assert.equal(await $('canned-picker').isExisting(), false, 'the picker closes once a reply is chosen');
-    await composer.setValue('');
+    await composer.clearValue();
   });
 
   test('a draft stays with its conversation and survives reloading the window', async () => {
