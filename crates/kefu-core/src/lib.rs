@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod search;
 pub mod settings;
+pub mod sla;
 pub mod store;
 pub mod team;
 pub mod worker;

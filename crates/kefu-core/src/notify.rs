@@ -15,7 +15,8 @@
 use crate::engine::Engine;
 use crate::event::DomainEvent;
 use crate::settings::NotificationSettings;
-use std::collections::HashMap;
+use crate::sla::{SlaDue, SlaKind, SlaRules};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -27,6 +28,9 @@ pub enum AlertKind {
     Waiting,
     /// A customer wrote in one of the agent's sessions.
     Message,
+    /// A session passed a service-level threshold (`crate::sla`): waiting or unanswered too
+    /// long, or its window closing with replies left.
+    Sla,
 }
 
 /// One notification, ready to show.
@@ -194,8 +198,36 @@ fn texts(language: &str, kind: AlertKind) -> (&'static str, &'static str) {
     match (language, kind) {
         ("en", AlertKind::Waiting) => ("New customer waiting", "Open"),
         ("en", AlertKind::Message) => ("New message", "Open"),
+        ("en", AlertKind::Sla) => ("Needs attention", "Open"),
         (_, AlertKind::Waiting) => ("新客户等待中", "打开"),
         (_, AlertKind::Message) => ("新消息", "打开"),
+        (_, AlertKind::Sla) => ("需要尽快处理", "打开"),
+    }
+}
+
+/// The title and the line of a service-level alert.
+fn sla_texts(language: &str, due: &SlaDue, now: i64) -> (&'static str, String) {
+    let minutes = (now - due.since).max(0) / 60;
+    let left = due.until.map(|u| (u - now).max(0) / 60).unwrap_or(0);
+    match (language, due.kind) {
+        ("en", SlaKind::Waiting) => (
+            "Customer waiting too long",
+            format!("waiting {minutes} min"),
+        ),
+        ("en", SlaKind::Unanswered) => (
+            "Customer unanswered",
+            format!("unanswered for {minutes} min"),
+        ),
+        ("en", SlaKind::Window) => (
+            "Reply window closing",
+            format!("window closes in {} h {} min", left / 60, left % 60),
+        ),
+        (_, SlaKind::Waiting) => ("客户等待超时", format!("已等待 {minutes} 分钟")),
+        (_, SlaKind::Unanswered) => ("客户超时未回复", format!("{minutes} 分钟未回复")),
+        (_, SlaKind::Window) => (
+            "回复窗口即将关闭",
+            format!("窗口剩余 {} 小时 {} 分", left / 60, left % 60),
+        ),
     }
 }
 
@@ -272,6 +304,9 @@ pub fn escape_markup(s: &str) -> String {
 /// Longest message preview in a notification, in characters.
 pub const PREVIEW_CHARS: usize = 80;
 
+/// How often service-level thresholds are checked.
+pub const SLA_EVERY: Duration = Duration::from_secs(10);
+
 /// Lines of a grouped notification's body (the newest customers first).
 pub const GROUP_LINES: usize = 3;
 
@@ -302,8 +337,14 @@ struct State {
     /// Per conversation, the newest customer message alerted or acknowledged.
     seen: HashMap<Key, i64>,
     pending: HashMap<Key, Pending>,
-    /// Waiting customers, then messages in my sessions: at most these two on screen.
-    groups: [Group; 2],
+    /// Conversations past a service-level threshold, not yet acknowledged.
+    sla: HashMap<Key, Pending>,
+    /// Service-level alerts already raised: (conversation, kind, counted from). A new episode
+    /// (a new wait, a new unanswered message) raises again.
+    sla_raised: HashSet<(Key, SlaKind, i64)>,
+    /// Waiting customers, messages in my sessions, service-level alerts: at most these three
+    /// on screen.
+    groups: [Group; 3],
     order: u64,
 }
 
@@ -311,6 +352,7 @@ fn slot(kind: AlertKind) -> usize {
     match kind {
         AlertKind::Waiting => 0,
         AlertKind::Message => 1,
+        AlertKind::Sla => 2,
     }
 }
 
@@ -318,11 +360,14 @@ impl State {
     /// What the notification of `kind` shows now: one conversation's own alert, or for several
     /// "N 位客户等待中" with the newest few and opening the newest; None when nobody is pending.
     fn group_alert(&self, kind: AlertKind) -> Option<Alert> {
-        let mut of_kind: Vec<&Pending> = self
-            .pending
-            .values()
-            .filter(|p| p.alert.kind == kind)
-            .collect();
+        let mut of_kind: Vec<&Pending> = match kind {
+            AlertKind::Sla => self.sla.values().collect(),
+            _ => self
+                .pending
+                .values()
+                .filter(|p| p.alert.kind == kind)
+                .collect(),
+        };
         of_kind.sort_by_key(|p| std::cmp::Reverse(p.order));
         let newest = of_kind.first()?;
         if of_kind.len() == 1 {
@@ -350,8 +395,10 @@ fn group_summary(language: &str, kind: AlertKind, n: usize) -> String {
     match (language, kind) {
         ("en", AlertKind::Waiting) => format!("{n} customers waiting"),
         ("en", AlertKind::Message) => format!("New messages from {n} customers"),
+        ("en", AlertKind::Sla) => format!("{n} customers need attention now"),
         (_, AlertKind::Waiting) => format!("{n} 位客户等待中"),
         (_, AlertKind::Message) => format!("{n} 位客户发来新消息"),
+        (_, AlertKind::Sla) => format!("{n} 位客户需要尽快处理"),
     }
 }
 
@@ -386,6 +433,8 @@ impl Notifier {
                 baseline,
                 seen: HashMap::new(),
                 pending: HashMap::new(),
+                sla: HashMap::new(),
+                sla_raised: HashSet::new(),
                 groups: Default::default(),
                 order: 0,
             })),
@@ -419,10 +468,14 @@ impl Notifier {
                 let seen = st.seen.entry(key.clone()).or_default();
                 *seen = (*seen).max(id);
             }
-            st.pending.remove(&key).map(|p| p.alert.kind)
+            let sla = st.sla.remove(&key).is_some();
+            (st.pending.remove(&key).map(|p| p.alert.kind), sla)
         };
-        if let Some(kind) = kind {
+        if let Some(kind) = kind.0 {
             self.refresh(kind, false).await;
+        }
+        if kind.1 {
+            self.refresh(AlertKind::Sla, false).await;
         }
     }
 
@@ -440,6 +493,7 @@ impl Notifier {
             st.settings = settings;
             if off {
                 st.pending.clear();
+                st.sla.clear();
                 st.groups
                     .iter_mut()
                     .filter_map(|g| std::mem::take(g).shown)
@@ -476,6 +530,8 @@ impl Notifier {
         let mut rx = self.engine.events.subscribe();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut sla_tick = tokio::time::interval(SLA_EVERY);
+        sla_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
                 event = rx.recv() => match event {
@@ -488,6 +544,7 @@ impl Notifier {
                     Err(RecvError::Closed) => return,
                 },
                 _ = tick.tick() => self.repeat_due().await,
+                _ = sla_tick.tick() => self.check_sla().await,
             }
         }
     }
@@ -626,21 +683,121 @@ impl Notifier {
         }
     }
 
+    /// Raises a service-level alert for each conversation that passed a threshold since the
+    /// last check (once per episode), and drops those that no longer apply (claimed, answered,
+    /// ended). One notification holds them all.
+    pub async fn check_sla(&self) {
+        let now = self.engine.clock.now();
+        let (rules, language, sound) = {
+            let st = self.state();
+            if !st.settings.enabled {
+                return;
+            }
+            (
+                SlaRules::from(&st.settings),
+                st.language.clone(),
+                st.settings.sound,
+            )
+        };
+        let Ok(rows) = self.engine.store.sessions(now) else {
+            return;
+        };
+        // The most pressing alert of each conversation.
+        let mut active: HashMap<Key, (SlaDue, Option<String>)> = HashMap::new();
+        for row in &rows {
+            let due = crate::sla::due(row, &self.agent, &rules);
+            if let Some(d) = due
+                .iter()
+                .filter(|d| d.active(now))
+                .min_by_key(|d| match d.kind {
+                    SlaKind::Unanswered => 0,
+                    SlaKind::Waiting => 1,
+                    SlaKind::Window => 2,
+                })
+            {
+                let key = (row.open_kfid.clone(), row.external_userid.clone());
+                active.insert(key, (*d, row.nickname.clone()));
+            }
+        }
+        let unnamed: Vec<Key> = {
+            let st = self.state();
+            active
+                .iter()
+                .filter(|(k, (d, name))| {
+                    name.is_none() && !st.sla_raised.contains(&((*k).clone(), d.kind, d.since))
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        };
+        if !unnamed.is_empty() {
+            // Name the customer in the notification (profiles are fetched after a sync round).
+            if let Err(e) = self.engine.refresh_profiles().await {
+                tracing::debug!(error = %e, "profiles not fetched for an SLA alert");
+            }
+            for key in unnamed {
+                if let (Some(entry), Ok(Some(info))) = (
+                    active.get_mut(&key),
+                    self.engine.store.alert_info(&key.0, &key.1),
+                ) {
+                    entry.1 = info.nickname;
+                }
+            }
+        }
+        let (alerting, changed) = {
+            let mut st = self.state();
+            let before = st.sla.len();
+            st.sla.retain(|k, _| active.contains_key(k));
+            st.sla_raised.retain(|(k, _, _)| active.contains_key(k));
+            let changed = st.sla.len() != before;
+            let mut alerting = false;
+            for (key, (due, name)) in active {
+                if !st.sla_raised.insert((key.clone(), due.kind, due.since)) {
+                    continue;
+                }
+                let who = name.unwrap_or_else(|| key.1.clone());
+                let (summary, line) = sla_texts(&language, &due, now);
+                let (_, open_label) = texts(&language, AlertKind::Sla);
+                st.order += 1;
+                let order = st.order;
+                let alert = Alert {
+                    open_kfid: key.0.clone(),
+                    external_userid: key.1.clone(),
+                    kind: AlertKind::Sla,
+                    summary: summary.to_owned(),
+                    body: escape_markup(&format!("{who}: {line}")),
+                    open_label: open_label.to_owned(),
+                    sound,
+                };
+                st.sla.insert(key, Pending { alert, order });
+                alerting = true;
+            }
+            (alerting, changed)
+        };
+        if alerting || changed {
+            self.refresh(AlertKind::Sla, alerting).await;
+        }
+    }
+
     /// Repeats each due notification with the conversations that still qualify; drops the
     /// others. Messages in my sessions wait while the window has focus.
     async fn repeat_due(&self) {
         let now = tokio::time::Instant::now();
-        for kind in [AlertKind::Waiting, AlertKind::Message] {
+        for kind in [AlertKind::Waiting, AlertKind::Message, AlertKind::Sla] {
             let keys: Vec<Key> = {
                 let st = self.state();
                 if st.groups[slot(kind)].next_at.is_none_or(|t| t > now) {
                     continue;
                 }
-                st.pending
-                    .iter()
-                    .filter(|(_, p)| p.alert.kind == kind)
-                    .map(|(k, _)| k.clone())
-                    .collect()
+                if kind == AlertKind::Sla {
+                    // `check_sla` drops what no longer applies.
+                    Vec::new()
+                } else {
+                    st.pending
+                        .iter()
+                        .filter(|(_, p)| p.alert.kind == kind)
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                }
             };
             let mut later = false;
             for key in keys {

@@ -23,6 +23,12 @@ pub struct NotificationSettings {
     pub repeat_seconds: u32,
     /// Ask the notification service to play a sound.
     pub sound: bool,
+    /// Alert when a customer waits longer than this (minutes; 0 = off).
+    pub sla_waiting_minutes: u32,
+    /// Alert when a customer of mine is unanswered longer than this (minutes; 0 = off).
+    pub sla_unanswered_minutes: u32,
+    /// Alert when the 48 h window closes within this many hours with replies left (0 = off).
+    pub sla_window_hours: u32,
 }
 
 impl Default for NotificationSettings {
@@ -31,6 +37,9 @@ impl Default for NotificationSettings {
             enabled: true,
             repeat_seconds: 60,
             sound: true,
+            sla_waiting_minutes: 5,
+            sla_unanswered_minutes: 10,
+            sla_window_hours: 4,
         }
     }
 }

@@ -142,6 +142,24 @@ pub struct SessionDto {
     pub last_message: Option<LastMessageDto>,
     /// The customer wrote after the last reply (open sessions only).
     pub needs_reply: bool,
+    /// The service-level alerts of this session for this agent and when each begins
+    /// (`kefu_core::sla`); the window compares them with its clock.
+    pub sla: Vec<SlaDueDto>,
+}
+
+/// When one service-level alert of a session begins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SlaDueDto {
+    /// waiting | unanswered | window.
+    pub kind: String,
+    /// From (unix seconds).
+    #[ts(type = "number")]
+    pub at: i64,
+    /// Until (the window's end), or until the session changes.
+    #[ts(type = "number | null")]
+    pub until: Option<i64>,
 }
 
 /// The newest message of a conversation (queue row preview; shown as text, never markup).
@@ -181,6 +199,7 @@ impl From<kefu_core::store::SessionRow> for SessionDto {
                 send_time: m.send_time,
             }),
             needs_reply: s.needs_reply,
+            sla: Vec::new(),
         }
     }
 }

@@ -169,11 +169,21 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             agent: ctx.agent.clone(),
         }),
         "session_list" => {
+            let rules = kefu_core::sla::SlaRules::from(&ctx.settings.get().notifications);
             let sessions = store
                 .sessions(now)?
                 .into_iter()
                 .map(|s| {
+                    let sla = kefu_core::sla::due(&s, &ctx.agent, &rules)
+                        .into_iter()
+                        .map(|d| SlaDueDto {
+                            kind: d.kind.as_str().into(),
+                            at: d.at,
+                            until: d.until,
+                        })
+                        .collect();
                     let mut dto = SessionDto::from(s);
+                    dto.sla = sla;
                     dto.local_state = viewer_state(ctx, dto.local_state, dto.claimed_by.as_deref());
                     dto
                 })

@@ -22,6 +22,15 @@ pub struct NotificationSettingsDto {
     pub repeat_seconds: u32,
     /// Ask the notification service for a sound.
     pub sound: bool,
+    /// Alert when a customer waits longer (minutes, 0 = off, at most 1440); none keeps it.
+    #[ts(optional)]
+    pub sla_waiting_minutes: Option<u32>,
+    /// Alert when a customer of mine is unanswered longer (minutes, 0 = off, at most 1440).
+    #[ts(optional)]
+    pub sla_unanswered_minutes: Option<u32>,
+    /// Alert when the 48 h window closes within these hours with replies left (0 = off, ≤ 47).
+    #[ts(optional)]
+    pub sla_window_hours: Option<u32>,
 }
 
 /// `settings_get` response.
@@ -122,6 +131,9 @@ fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDt
             enabled: s.notifications.enabled,
             repeat_seconds: s.notifications.repeat_seconds,
             sound: s.notifications.sound,
+            sla_waiting_minutes: Some(s.notifications.sla_waiting_minutes),
+            sla_unanswered_minutes: Some(s.notifications.sla_unanswered_minutes),
+            sla_window_hours: Some(s.notifications.sla_window_hours),
         },
         language: s.language.clone(),
         theme: s.theme.clone(),
@@ -182,10 +194,24 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
                 "repeat at most every {MAX_REPEAT_SECONDS} seconds"
             )));
         }
+        let old = &next.notifications;
+        let waiting = n.sla_waiting_minutes.unwrap_or(old.sla_waiting_minutes);
+        let unanswered = n
+            .sla_unanswered_minutes
+            .unwrap_or(old.sla_unanswered_minutes);
+        let window = n.sla_window_hours.unwrap_or(old.sla_window_hours);
+        if waiting > 1440 || unanswered > 1440 || window > 47 {
+            return Err(invalid(
+                "alert thresholds: at most 1440 minutes, and at most 47 hours for the window",
+            ));
+        }
         next.notifications = NotificationSettings {
             enabled: n.enabled,
             repeat_seconds: n.repeat_seconds,
             sound: n.sound,
+            sla_waiting_minutes: waiting,
+            sla_unanswered_minutes: unanswered,
+            sla_window_hours: window,
         };
     }
     if let Some(l) = r.language {

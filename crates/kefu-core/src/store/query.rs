@@ -47,6 +47,9 @@ pub struct SessionRow {
     pub waiting_since: Option<i64>,
     /// Customer's last message.
     pub last_customer_msg_at: Option<i64>,
+    /// The customer's oldest message after the last reply (ours or a servicer's), when a reply
+    /// is owed.
+    pub owed_since: Option<i64>,
     /// End of the 48 h window.
     pub window_ends_at: Option<i64>,
     /// Seconds left in the window.
@@ -171,7 +174,14 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname,
-                    lm.origin, lm.msgtype, lm.text, lm.recalled, lm.send_time
+                    lm.origin, lm.msgtype, lm.text, lm.recalled, lm.send_time,
+                    CASE WHEN lm.origin = 3 THEN (
+                        SELECT MIN(o.send_time) FROM message o
+                        WHERE o.external_userid = s.external_userid AND o.open_kfid = s.open_kfid AND o.origin = 3
+                          AND o.send_time > COALESCE((
+                              SELECT MAX(rp.send_time) FROM message rp
+                              WHERE rp.external_userid = s.external_userid AND rp.open_kfid = s.open_kfid
+                                AND rp.origin IN (0, 5)), 0)) END
              FROM session s LEFT JOIN customer c ON c.external_userid = s.external_userid
              LEFT JOIN message lm ON lm.id = (
                  SELECT m.id FROM message m
@@ -214,6 +224,7 @@ impl Store {
                     nickname: r.get(7)?,
                     waiting_since: r.get(3)?,
                     last_customer_msg_at: last,
+                    owed_since: r.get(13)?,
                     window_ends_at: last.map(|t| t + rules::WINDOW_SECS),
                     window_left_secs: rules::window_left(last, now),
                     replies_left: (rules::REPLY_QUOTA - replies).max(0),

@@ -80,6 +80,7 @@ async fn alerts_go_to_waiting_customers_and_my_sessions_repeat_until_acknowledge
         enabled: true,
         repeat_seconds: 1,
         sound: true,
+        ..NotificationSettings::default()
     };
     let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
     let task = tokio::spawn(notifier.clone().run());
@@ -250,6 +251,7 @@ async fn many_waiting_customers_share_one_notification_updated_in_place() {
         enabled: true,
         repeat_seconds: 0,
         sound: true,
+        ..NotificationSettings::default()
     };
     let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
     let task = tokio::spawn(notifier.clone().run());
@@ -310,4 +312,104 @@ async fn many_waiting_customers_share_one_notification_updated_in_place() {
     );
     assert!(notifier.pending().is_empty());
     task.abort();
+}
+
+#[tokio::test]
+async fn customers_past_the_waiting_threshold_raise_one_sla_notification_until_handled() {
+    let start = SystemClock.now();
+    let clock = Arc::new(ManualClock::new(start));
+    let f = fixture(64, Some(clock.clone())).await;
+    let em = &f.emu.emulator;
+    f.engine.sync_account(&kf()).await.expect("first import");
+    let sink = Arc::new(Recording::default());
+    let settings = NotificationSettings {
+        enabled: true,
+        repeat_seconds: 0,
+        sound: true,
+        sla_waiting_minutes: 5,
+        sla_unanswered_minutes: 0,
+        sla_window_hours: 0,
+    };
+    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
+    let sla_shown = || {
+        sink.shown()
+            .into_iter()
+            .filter(|(a, _)| a.kind == AlertKind::Sla)
+            .collect::<Vec<_>>()
+    };
+
+    let first = kefu_emulator::sim::new_customer(
+        em,
+        &mut kefu_emulator::rng::Rng::new(3),
+        Some("甲".into()),
+    );
+    say(&f, &first, "在吗");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    notifier.check_sla().await;
+    assert!(sla_shown().is_empty(), "not yet past five minutes");
+
+    clock.advance(6 * 60);
+    notifier.check_sla().await;
+    let shown = sla_shown();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        (
+            shown[0].0.summary.as_str(),
+            shown[0].0.external_userid.as_str()
+        ),
+        ("客户等待超时", first.as_str())
+    );
+    assert!(
+        shown[0].0.body.starts_with("甲: 已等待 6 分钟"),
+        "{}",
+        shown[0].0.body
+    );
+    notifier.check_sla().await;
+    assert_eq!(
+        sla_shown().len(),
+        1,
+        "one alert per wait, not one per check"
+    );
+
+    let second = kefu_emulator::sim::new_customer(
+        em,
+        &mut kefu_emulator::rng::Rng::new(4),
+        Some("乙".into()),
+    );
+    say(&f, &second, "你好");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    clock.advance(6 * 60);
+    notifier.check_sla().await;
+    let (group, replaces) = sla_shown().last().cloned().expect("shown");
+    assert_eq!(group.summary, "2 位客户需要尽快处理");
+    assert_eq!(
+        replaces,
+        Some(1),
+        "the one SLA notification is replaced in place"
+    );
+    assert!(group.sound);
+
+    // Claimed: no longer waiting, so it leaves the notification (silently).
+    f.engine
+        .store
+        .queue_action(KF, first.as_str(), "ann", QueueAction::Claim, clock.now())
+        .expect("claim")
+        .expect("claimed");
+    notifier.check_sla().await;
+    let (smaller, _) = sla_shown().last().cloned().expect("shown");
+    assert_eq!(
+        (smaller.summary.as_str(), smaller.external_userid.as_str()),
+        ("客户等待超时", second.as_str())
+    );
+    assert!(!smaller.sound, "shrinking makes no sound");
+
+    // Opening the conversation acknowledges it: the notification closes.
+    notifier.ack(KF, second.as_str()).await;
+    assert_eq!(sink.closed.lock().expect("lock").len(), 1);
+    notifier.check_sla().await;
+    assert_eq!(
+        sla_shown().len(),
+        3,
+        "an acknowledged wait does not alert again"
+    );
 }
