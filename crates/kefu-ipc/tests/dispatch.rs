@@ -692,7 +692,8 @@ async fn settings_keep_the_secret_write_only_and_survive_a_missing_keyring() {
     assert_eq!(s["hasSecret"], false);
     assert_eq!(
         s["notifications"],
-        json!({"enabled": true, "repeatSeconds": 60, "sound": true})
+        json!({"enabled": true, "repeatSeconds": 60, "sound": true,
+            "slaWaitingMinutes": 5, "slaUnansweredMinutes": 10, "slaWindowHours": 4})
     );
     let set = dispatch(
         ctx,
@@ -1238,5 +1239,59 @@ async fn canned_replies_are_found_by_shortcut_text_and_pinyin_and_travel_as_csv(
         .await
         .expect_err("gone");
     assert_eq!(err.code, ErrorCode::NotFound);
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn queue_rows_say_when_their_service_level_alerts_begin_by_the_agents_thresholds() {
+    let f = fixture(33, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    dispatch(
+        ctx,
+        "settings_set",
+        json!({"notifications": {"enabled": true, "repeatSeconds": 60, "sound": true,
+            "slaWaitingMinutes": 3, "slaUnansweredMinutes": 7, "slaWindowHours": 0}}),
+    )
+    .await
+    .expect("thresholds");
+    let customer = f.customer_says(34, text("有人吗")).await;
+    let row = |v: &Value| {
+        v["sessions"]
+            .as_array()
+            .and_then(|s| s.iter().find(|x| x["externalUserid"] == customer.as_str()))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let list = until(ctx, "session_list", json!({}), |v| !row(v).is_null()).await;
+    let waiting = row(&list);
+    let since = waiting["waitingSince"].as_i64().expect("waiting since");
+    assert_eq!(
+        waiting["sla"],
+        json!([{"kind": "waiting", "at": since + 180, "until": null}])
+    );
+
+    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
+    dispatch(ctx, "session_claim", who).await.expect("claim");
+    let mine = row(&dispatch(ctx, "session_list", json!({}))
+        .await
+        .expect("list"));
+    let sla = mine["sla"].as_array().expect("sla");
+    assert_eq!(sla.len(), 1, "{sla:?}");
+    assert_eq!(sla[0]["kind"], "unanswered");
+    let asked = mine["lastMessage"]["sendTime"].as_i64().expect("time");
+    assert_eq!(
+        sla[0]["at"].as_i64(),
+        Some(asked + 420),
+        "from the unanswered message"
+    );
+
+    let bad = dispatch(
+        ctx,
+        "settings_set",
+        json!({"notifications": {"enabled": true, "repeatSeconds": 60, "sound": true, "slaWindowHours": 48}}),
+    )
+    .await
+    .expect_err("a window of 48 h or more is refused");
+    assert_eq!(bad.code, ErrorCode::InvalidSetting);
     f.stop().await;
 }

@@ -459,6 +459,17 @@ export const zhCN = {
   'canned.empty': '还没有快捷回复。点“新建”添加，或导入 CSV（列：分类,标题,快捷码,内容）。',
   'canned.timeLeft': '{h} 小时 {m} 分',
   'canned.timeLeftMinutes': '{m} 分钟',
+  'queue.sla.waiting': '等待超时',
+  'queue.sla.waiting.hint': '等待时间超过了设置的提醒阈值',
+  'queue.sla.unanswered': '超时未回复',
+  'queue.sla.unanswered.hint': '客户的消息超过设置的时间还没有回复',
+  'queue.sla.window': '窗口将关闭',
+  'queue.sla.window.hint': '48 小时回复窗口即将关闭，仍可回复',
+  'settings.sla': '超时提醒',
+  'settings.slaHint': '超过阈值时在队列中标出并发送系统通知；填 0 关闭该项。',
+  'settings.slaWaiting': '客户等待超过（分钟）',
+  'settings.slaUnanswered': '我的客户未回复超过（分钟）',
+  'settings.slaWindow': '回复窗口剩余少于（小时）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -13,6 +13,7 @@ const s = (id: string, localState: string, windowEndsAt: number | null = 100): S
   repliesLeft: 5,
   lastMessage: null,
   needsReply: false,
+  sla: [],
 });
 
 describe('detectChanges', () => {

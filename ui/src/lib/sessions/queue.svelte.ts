@@ -96,3 +96,8 @@ export class SessionQueue {
     return autoRefresh(() => void this.refresh(), this.#subscribe, this.#intervalMs);
   }
 }
+
+/** The service-level alerts of a session that apply at `now` (the backend says when each begins). */
+export function activeSla(s: Pick<SessionDto, 'sla'>, now: number): string[] {
+  return s.sla.filter((d) => d.at <= now && (d.until === null || now < d.until)).map((d) => d.kind);
+}

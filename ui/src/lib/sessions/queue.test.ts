@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDto } from '../ipc/generated/SessionDto';
 import type { UiEvent } from '../ipc/generated/UiEvent';
-import { LOCAL_STATES, SessionQueue, canTransfer, groupSessions, sessionKey } from './queue.svelte';
+import { LOCAL_STATES, SessionQueue, activeSla, canTransfer, groupSessions, sessionKey } from './queue.svelte';
 
 const session = (externalUserid: string, localState: string, extra: Partial<SessionDto> = {}): SessionDto => ({
   openKfid: 'wk1',
@@ -14,6 +14,7 @@ const session = (externalUserid: string, localState: string, extra: Partial<Sess
   repliesLeft: 5,
   lastMessage: null,
   needsReply: false,
+  sla: [],
   ...extra,
 });
 
@@ -176,5 +177,20 @@ describe('SessionQueue', () => {
     await flush();
     expect(queue.loaded).toBe(true);
     stop();
+  });
+});
+
+describe('service-level alerts in the queue', () => {
+  it('apply from their start and, for the window, until it closes', () => {
+    const s = session('a', 'mine', {
+      sla: [
+        { kind: 'unanswered', at: 100, until: null },
+        { kind: 'window', at: 200, until: 300 },
+      ],
+    });
+    expect(activeSla(s, 99)).toEqual([]);
+    expect(activeSla(s, 100)).toEqual(['unanswered']);
+    expect(activeSla(s, 250)).toEqual(['unanswered', 'window']);
+    expect(activeSla(s, 300)).toEqual(['unanswered']);
   });
 });

@@ -10,6 +10,9 @@ import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 
 export const MAX_REPEAT_SECONDS = 24 * 3600;
 
+/** The backend's SLA thresholds when it sends none (`NotificationSettings::default`). */
+export const SLA_DEFAULTS = { slaWaitingMinutes: 5, slaUnansweredMinutes: 10, slaWindowHours: 4 } as const;
+
 export interface SettingsDraft {
   corpId: string;
   /** New secret; '' = keep the stored one. */
@@ -21,6 +24,10 @@ export interface SettingsDraft {
   notificationsEnabled: boolean;
   repeatSeconds: number;
   sound: boolean;
+  /** SLA thresholds (0 = off): minutes waiting, minutes unanswered, hours left in the window. */
+  slaWaitingMinutes: number;
+  slaUnansweredMinutes: number;
+  slaWindowHours: number;
   language: SettingsDto['language'];
   theme: SettingsDto['theme'];
   /** The team database URL, without its password ('' = solo mode). */
@@ -48,6 +55,8 @@ export function draftOf(s: SettingsDto): SettingsDraft {
     notificationsEnabled: s.notifications.enabled,
     repeatSeconds: s.notifications.repeatSeconds,
     sound: s.notifications.sound,
+    ...SLA_DEFAULTS,
+    ...Object.fromEntries(Object.entries(s.notifications).filter(([k, v]) => k.startsWith('sla') && typeof v === 'number')),
     language: s.language,
     theme: s.theme,
     teamUrl: s.teamUrl,
@@ -68,8 +77,21 @@ export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetReques
   if (d.welcomeText !== saved.welcomeText) req.welcomeText = d.welcomeText;
   const repeat = Math.min(MAX_REPEAT_SECONDS, Math.max(0, Math.round(Number(d.repeatSeconds) || 0)));
   const n = saved.notifications;
-  if (d.notificationsEnabled !== n.enabled || repeat !== n.repeatSeconds || d.sound !== n.sound) {
-    req.notifications = { enabled: d.notificationsEnabled, repeatSeconds: repeat, sound: d.sound };
+  const whole = (v: number, max: number) => Math.min(max, Math.max(0, Math.round(Number(v) || 0)));
+  const sla = {
+    slaWaitingMinutes: whole(d.slaWaitingMinutes, 1440),
+    slaUnansweredMinutes: whole(d.slaUnansweredMinutes, 1440),
+    slaWindowHours: whole(d.slaWindowHours, 47),
+  };
+  if (
+    d.notificationsEnabled !== n.enabled ||
+    repeat !== n.repeatSeconds ||
+    d.sound !== n.sound ||
+    sla.slaWaitingMinutes !== (n.slaWaitingMinutes ?? SLA_DEFAULTS.slaWaitingMinutes) ||
+    sla.slaUnansweredMinutes !== (n.slaUnansweredMinutes ?? SLA_DEFAULTS.slaUnansweredMinutes) ||
+    sla.slaWindowHours !== (n.slaWindowHours ?? SLA_DEFAULTS.slaWindowHours)
+  ) {
+    req.notifications = { enabled: d.notificationsEnabled, repeatSeconds: repeat, sound: d.sound, ...sla };
   }
   if (d.language !== saved.language) req.language = d.language;
   if (d.theme !== saved.theme) req.theme = d.theme;

@@ -36,8 +36,15 @@ describe('changes', () => {
     expect(changes(settings(), d)).toEqual({
       secret: 's3cret',
       openKfids: ['wk1', 'wk2'],
-      notifications: { enabled: true, repeatSeconds: 86_400, sound: true },
+      notifications: { enabled: true, repeatSeconds: 86_400, sound: true, slaWaitingMinutes: 5, slaUnansweredMinutes: 10, slaWindowHours: 4 },
       theme: 'dark',
+    });
+  });
+
+  it('sends SLA thresholds as whole numbers within their limits', () => {
+    const d = { ...draftOf(settings()), slaWaitingMinutes: 2.6, slaUnansweredMinutes: -4, slaWindowHours: 99 };
+    expect(changes(settings(), d).notifications).toEqual({
+      enabled: true, repeatSeconds: 60, sound: true, slaWaitingMinutes: 3, slaUnansweredMinutes: 0, slaWindowHours: 47,
     });
   });
 

@@ -15,4 +15,16 @@ repeatSeconds: number,
 /**
  * Ask the notification service for a sound.
  */
-sound: boolean, };
+sound: boolean, 
+/**
+ * Alert when a customer waits longer (minutes, 0 = off, at most 1440); none keeps it.
+ */
+slaWaitingMinutes?: number, 
+/**
+ * Alert when a customer of mine is unanswered longer (minutes, 0 = off, at most 1440).
+ */
+slaUnansweredMinutes?: number, 
+/**
+ * Alert when the 48 h window closes within these hours with replies left (0 = off, ≤ 47).
+ */
+slaWindowHours?: number, };
