@@ -83,35 +83,40 @@ pub fn due(row: &SessionRow, agent: &str, rules: &SlaRules) -> Vec<SlaDue> {
     let mut out = Vec::new();
     let mine = row.local_state == "mine" && row.claimed_by.as_deref().is_none_or(|a| a == agent);
     let waiting = row.local_state == "waiting";
-    if waiting && rules.waiting_secs > 0 {
-        if let Some(t) = row.waiting_since {
-            out.push(SlaDue {
-                kind: SlaKind::Waiting,
-                at: t + rules.waiting_secs,
-                until: None,
-                since: t,
-            });
-        }
+    if waiting
+        && rules.waiting_secs > 0
+        && let Some(t) = row.waiting_since
+    {
+        out.push(SlaDue {
+            kind: SlaKind::Waiting,
+            at: t + rules.waiting_secs,
+            until: None,
+            since: t,
+        });
     }
-    if mine && row.needs_reply && rules.unanswered_secs > 0 {
-        if let Some(t) = row.owed_since.or(row.last_customer_msg_at) {
-            out.push(SlaDue {
-                kind: SlaKind::Unanswered,
-                at: t + rules.unanswered_secs,
-                until: None,
-                since: t,
-            });
-        }
+    if mine
+        && row.needs_reply
+        && rules.unanswered_secs > 0
+        && let Some(t) = row.owed_since.or(row.last_customer_msg_at)
+    {
+        out.push(SlaDue {
+            kind: SlaKind::Unanswered,
+            at: t + rules.unanswered_secs,
+            until: None,
+            since: t,
+        });
     }
-    if (waiting || mine) && row.replies_left > 0 && rules.window_secs > 0 {
-        if let (Some(end), Some(last)) = (row.window_ends_at, row.last_customer_msg_at) {
-            out.push(SlaDue {
-                kind: SlaKind::Window,
-                at: end - rules.window_secs,
-                until: Some(end),
-                since: last,
-            });
-        }
+    if (waiting || mine)
+        && row.replies_left > 0
+        && rules.window_secs > 0
+        && let (Some(end), Some(last)) = (row.window_ends_at, row.last_customer_msg_at)
+    {
+        out.push(SlaDue {
+            kind: SlaKind::Window,
+            at: end - rules.window_secs,
+            until: Some(end),
+            since: last,
+        });
     }
     out
 }
