@@ -11,11 +11,22 @@
 #
 # Environment: KEFU_DESK_BIN (default target/debug/kefu-desk), KEFU_MEASURE_IDLE_MS (idle wait
 # before sampling, default 15000), KEFU_TOOLS (where tauri-driver is, as for scripts/e2e.sh).
+#
+# `bash scripts/measure-desktop.sh soak` is the soak benchmark instead: the same store, but the
+# emulator simulates customers (arriving, writing, answered by a simulated colleague or giving
+# up) sped up KEFU_SOAK_SPEED times (default 32) for KEFU_SOAK_HOURS simulated hours (default 8),
+# while tests/e2e/soak.mjs works the queue as an agent would (claims, answers, ends) and samples
+# the PSS of the app and its WebKit processes every KEFU_SOAK_SAMPLE_SECS real seconds (default
+# 30). It prints a table by simulated time and draws it with gnuplot into
+# KEFU_SOAK_PNG (default docs/soak-pss.png).
 set -euo pipefail
 KEFU_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$KEFU_ROOT"
 log() { printf 'measure: %s\n' "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+mode="${1:-once}"
+case "$mode" in once | soak) ;; *) log "usage: $0 [soak]"; exit 2 ;; esac
 
 if [ "${KEFU_MEASURE_INNER:-}" = 1 ]; then
   # Inside Xvfb + D-Bus: tauri-driver, then the measurement, then the driver goes.
@@ -26,7 +37,7 @@ if [ "${KEFU_MEASURE_INNER:-}" = 1 ]; then
     ss -Hltn "sport = :$TAURI_DRIVER_PORT" | grep -q . && break
     sleep 0.1
   done
-  node tests/e2e/measure.mjs
+  if [ "$mode" = soak ]; then node tests/e2e/soak.mjs; else node tests/e2e/measure.mjs; fi
   exit
 fi
 
@@ -54,7 +65,14 @@ chmod 700 "$tmp/run"
 
 port="$(free_port)"
 base="http://127.0.0.1:$port"
-"$target/debug/kefu-emulator" --port "$port" --no-simulation >"$tmp/emulator.log" 2>&1 &
+speed="${KEFU_SOAK_SPEED:-32}"
+if [ "$mode" = soak ]; then
+  command -v gnuplot >/dev/null || { log "installing gnuplot-nox (the plot)"; apt-get install -y -q gnuplot-nox >/dev/null; }
+  # Simulated customers start once the store is seeded: the seed goes first, through one sync.
+  "$target/debug/kefu-emulator" --port "$port" --speed "$speed" --seed 7 >"$tmp/emulator.log" 2>&1 &
+else
+  "$target/debug/kefu-emulator" --port "$port" --no-simulation >"$tmp/emulator.log" 2>&1 &
+fi
 emu_pid=$!
 for _ in $(seq 100); do curl -fs "$base/emulator/info" >/dev/null && break; sleep 0.1; done
 curl -fs "$base/emulator/info" >/dev/null || { log "the emulator did not start"; cat "$tmp/emulator.log" >&2; exit 1; }
@@ -81,9 +99,40 @@ nport="$(free_port)"
 export KEFU_MEASURE_INNER=1 KEFU_DESK_BIN="$bin" TAURI_DRIVER="$driver" MEASURE_TMP="$tmp"
 export TAURI_DRIVER_PORT="$dport" TAURI_NATIVE_PORT="$nport" KEFU_MEASURE_CUSTOMER="$long"
 log "launching $bin under Xvfb"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$0" >"$tmp/result.json" 2>"$tmp/inner.log" || {
+export KEFU_SOAK_SPEED="$speed"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash "$0" "$mode" >"$tmp/result.json" 2>"$tmp/inner.log" || {
   log "measurement failed:"; tail -30 "$tmp/inner.log" >&2; exit 1; }
 result="$(tail -1 "$tmp/result.json")"
+
+if [ "$mode" = soak ]; then
+  png="${KEFU_SOAK_PNG:-docs/soak-pss.png}"
+  mkdir -p "$(dirname "$png")"
+  jq -r '.samples[] | "\(.simMinutes / 60) \(.pssKiB / 1024) \(.appKiB / 1024) \(.webKiB / 1024)"' <<<"$result" >"$tmp/soak.dat"
+  gnuplot <<PLOT
+set terminal pngcairo size 900,420 font "sans,10"
+set output "$png"
+set title "Kefu Desk soak: PSS over a simulated day (demo traffic x$speed, 100k stored messages)"
+set xlabel "simulated hours"
+set ylabel "PSS (MiB)"
+set yrange [0:*]
+set grid
+set key top left
+plot "$tmp/soak.dat" using 1:2 with linespoints title "app + WebKit", \
+     "" using 1:3 with lines title "app process", \
+     "" using 1:4 with lines title "WebKitWebProcess"
+PLOT
+  jq -r --arg db "$db_mib" --arg png "$png" '
+    "store: 100,101 items seeded (\($db) MiB) + live demo traffic; plot: \($png)",
+    "agent actions: \(.actions.claimed) claimed, \(.actions.replied) replies, \(.actions.ended) ended; DOM nodes \(.samples[0].domNodes) → \(.samples[-1].domNodes)",
+    "",
+    "| simulated time | PSS app + WebKit | app | WebKitWebProcess | waiting | mine | DOM nodes |",
+    "|---|---|---|---|---|---|---|",
+    (.samples[] | "| \(.simMinutes / 60 | floor) h \(.simMinutes % 60 | floor) min | \(.pssKiB / 1024 | floor) MiB | \(.appKiB / 1024 | floor) MiB | \(.webKiB / 1024 | floor) MiB | \(.waiting) | \(.mine) | \(.domNodes) |"),
+    "",
+    "growth after the first hour: \(.growthAfterFirstHourPct) % (goal ≤ 10 %); idle at the end: \(.idleKiB / 1024 | floor) MiB (goal ≤ 300 MiB)"
+  ' <<<"$result"
+  exit
+fi
 
 jq -r --arg db "$db_mib" --arg bin "$(basename "$(dirname "$bin")")" '
   "| measure | value |",

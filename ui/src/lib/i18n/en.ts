@@ -467,4 +467,9 @@ export const en: Messages = {
   'settings.slaWaiting': 'Customer waiting over (minutes)',
   'settings.slaUnanswered': 'My customer unanswered over (minutes)',
   'settings.slaWindow': 'Reply window under (hours)',
+  'queue.account': 'Filter by account',
+  'queue.allAccounts': 'All accounts',
+  'queue.order': 'Order',
+  'queue.order.backend': 'Waiting longest first',
+  'queue.order.window': 'Window closing soonest first',
 };

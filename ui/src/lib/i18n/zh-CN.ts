@@ -470,6 +470,11 @@ export const zhCN = {
   'settings.slaWaiting': '客户等待超过（分钟）',
   'settings.slaUnanswered': '我的客户未回复超过（分钟）',
   'settings.slaWindow': '回复窗口剩余少于（小时）',
+  'queue.account': '按客服账号筛选',
+  'queue.allAccounts': '全部账号',
+  'queue.order': '排序',
+  'queue.order.backend': '等待最久优先',
+  'queue.order.window': '窗口最先关闭优先',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -29,6 +29,22 @@ export function groupSessions(sessions: readonly SessionDto[]): SessionGroups {
   return groups;
 }
 
+/** How the open queues are ordered: the backend's (waiting longest first; mine by who needs a
+ * reply first), or by the 48 h window closing soonest. */
+export type QueueOrder = 'backend' | 'window';
+
+/** The sessions of one account ('' = all), in the chosen order (stable within equals). */
+export function arrangeSessions(sessions: readonly SessionDto[], account: string, order: QueueOrder): SessionDto[] {
+  const kept = account ? sessions.filter((s) => s.openKfid === account) : [...sessions];
+  if (order === 'window') {
+    const end = (s: SessionDto) => s.windowEndsAt ?? Number.POSITIVE_INFINITY;
+    // Grouped by state afterwards: across states any consistent order will do.
+    const cmp = (x: number, y: number) => (x === y ? 0 : x < y ? -1 : 1);
+    kept.sort((a, b) => a.localState.localeCompare(b.localState) || cmp(end(a), end(b)));
+  }
+  return kept;
+}
+
 /** A waiting customer can be handed to a colleague as well as one of mine; wecom/ended cannot. */
 export const canTransfer = (localState: string | undefined) => localState === 'waiting' || localState === 'mine';
 
@@ -48,7 +64,11 @@ export class SessionQueue {
   loaded = $state(false);
   error = $state<RpcError | null>(null);
 
-  readonly groups = $derived(groupSessions(this.sessions));
+  /** Only this account's sessions ('' = every account). */
+  account = $state('');
+  order = $state<QueueOrder>('backend');
+
+  readonly groups = $derived(groupSessions(arrangeSessions(this.sessions, this.account, this.order)));
   readonly counts = $derived({
     waiting: this.groups.waiting.length,
     mine: this.groups.mine.length,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDto } from '../ipc/generated/SessionDto';
 import type { UiEvent } from '../ipc/generated/UiEvent';
-import { LOCAL_STATES, SessionQueue, activeSla, canTransfer, groupSessions, sessionKey } from './queue.svelte';
+import { LOCAL_STATES, SessionQueue, activeSla, arrangeSessions, canTransfer, groupSessions, sessionKey } from './queue.svelte';
 
 const session = (externalUserid: string, localState: string, extra: Partial<SessionDto> = {}): SessionDto => ({
   openKfid: 'wk1',
@@ -192,5 +192,29 @@ describe('service-level alerts in the queue', () => {
     expect(activeSla(s, 100)).toEqual(['unanswered']);
     expect(activeSla(s, 250)).toEqual(['unanswered', 'window']);
     expect(activeSla(s, 300)).toEqual(['unanswered']);
+  });
+});
+
+describe('arranging the queues', () => {
+  const list = [
+    session('a', 'waiting', { windowEndsAt: 300 }),
+    session('b', 'waiting', { windowEndsAt: 100, openKfid: 'wk2' }),
+    session('c', 'mine', { windowEndsAt: null }),
+    session('d', 'mine', { windowEndsAt: 200 }),
+  ];
+  const ids = (l: SessionDto[]) => l.map((s) => s.externalUserid);
+
+  it('keeps the backend order, or puts the window closing soonest first within each queue', () => {
+    const grouped = (order: 'backend' | 'window') => {
+      const g = groupSessions(arrangeSessions(list, '', order));
+      return [ids(g.waiting), ids(g.mine)];
+    };
+    expect(grouped('backend')).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(grouped('window')).toEqual([['b', 'a'], ['d', 'c']]);
+  });
+
+  it('filters by account', () => {
+    expect(ids(arrangeSessions(list, 'wk2', 'backend'))).toEqual(['b']);
+    expect(ids(groupSessions(arrangeSessions(list, 'wk1', 'window')).mine)).toEqual(['d', 'c']);
   });
 });

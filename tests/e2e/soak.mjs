@@ -1,0 +1,128 @@
+// The soak benchmark's agent (run by `scripts/measure-desktop.sh soak`, inside Xvfb and a private
+// D-Bus session, with tauri-driver listening): for a simulated working day it works the queue in
+// the real window as an agent would — claims the customer waiting longest, answers whoever of
+// mine needs a reply, ends answered conversations beyond five — while the emulator's simulated
+// customers arrive sped up. Every KEFU_SOAK_SAMPLE_SECS it samples the PSS of the app and its
+// WebKit processes, the DOM size and the queue; after the day it idles and samples once more.
+// Prints one JSON line on stdout.
+import path from 'node:path';
+import { remote } from 'webdriverio';
+import { treeMemory } from './lib/proc.mjs';
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+const bin = path.resolve(process.env.KEFU_DESK_BIN);
+const speed = Number(process.env.KEFU_SOAK_SPEED || 32);
+const hours = Number(process.env.KEFU_SOAK_HOURS || 8);
+const sampleMs = Number(process.env.KEFU_SOAK_SAMPLE_SECS || 30) * 1000;
+const dayMs = (hours * 3600 * 1000) / speed;
+const log = (...a) => console.error('soak:', ...a);
+
+const browser = await remote({
+  hostname: '127.0.0.1',
+  port: Number(process.env.TAURI_DRIVER_PORT),
+  path: '/',
+  logLevel: 'warn',
+  connectionRetryCount: 0,
+  connectionRetryTimeout: 120_000,
+  capabilities: {
+    'tauri:options': { application: bin },
+    'wdio:enforceWebDriverClassic': true,
+  },
+});
+
+const actions = { claimed: 0, replied: 0, ended: 0, failed: 0 };
+const item = (filter) => browser.$(`${byTestId('session-item')}${filter}`);
+
+async function reply(text) {
+  const composer = await browser.$(byTestId('composer'));
+  await composer.waitForDisplayed({ timeout: 5_000 });
+  await composer.setValue(text);
+  await browser.keys(['Enter']);
+  actions.replied++;
+}
+
+/** One round of the agent's work; a failed step is counted and the day goes on. */
+async function work(round) {
+  try {
+    const waiting = await item('[data-state="waiting"]');
+    if (await waiting.isExisting()) {
+      await waiting.click();
+      const claim = await browser.$(byTestId('claim-button'));
+      await claim.waitForClickable({ timeout: 5_000 });
+      await claim.click();
+      actions.claimed++;
+      await reply(`您好，我是客服，马上为您处理（${round}）`);
+      return;
+    }
+    const owed = await item('[data-state="mine"][data-needs-reply="true"]');
+    if (await owed.isExisting()) {
+      await owed.click();
+      await reply('好的，已经记录，请稍等');
+      return;
+    }
+    const mine = await browser.$$(`${byTestId('session-item')}[data-state="mine"][data-needs-reply="false"]`);
+    if (mine.length > 5) {
+      await mine[mine.length - 1].click();
+      const end = await browser.$(byTestId('end-button'));
+      await end.waitForClickable({ timeout: 5_000 });
+      await end.click();
+      actions.ended++;
+    }
+  } catch (e) {
+    actions.failed++;
+    log('a step failed:', String(e?.message ?? e).split('\n')[0]);
+  }
+}
+
+async function sample(started) {
+  const mem = treeMemory(bin);
+  const ui = await browser.execute(() => ({
+    domNodes: document.getElementsByTagName('*').length,
+    waiting: document.querySelectorAll('[data-testid="session-item"][data-state="waiting"]').length,
+    mine: document.querySelectorAll('[data-testid="session-item"][data-state="mine"]').length,
+  }));
+  const of = (name) => mem.parts.filter((p) => p.exe.startsWith(name)).reduce((s, p) => s + p.pss, 0);
+  const s = {
+    simMinutes: Math.round(((performance.now() - started) * speed) / 60_000),
+    pssKiB: mem.pss,
+    appKiB: of(path.basename(bin)),
+    webKiB: of('WebKitWebProcess'),
+    ...ui,
+  };
+  log(JSON.stringify(s));
+  return s;
+}
+
+try {
+  await browser.$(byTestId('session-item')).waitForExist({ timeout: 120_000, interval: 50 });
+  const started = performance.now();
+  const samples = [await sample(started)];
+  let nextSample = started + sampleMs;
+  let round = 0;
+  while (performance.now() - started < dayMs) {
+    await work(++round);
+    if (performance.now() >= nextSample) {
+      samples.push(await sample(started));
+      nextSample += sampleMs;
+    }
+    await browser.pause(2_000);
+  }
+  samples.push(await sample(started));
+  // The day is over: nothing more is done; WebKit settles, then the idle figure.
+  await browser.pause(30_000);
+  const idle = treeMemory(bin).pss;
+  const atHour = samples.find((s) => s.simMinutes >= 60) ?? samples[0];
+  const end = samples.at(-1);
+  console.log(
+    JSON.stringify({
+      speed,
+      hours,
+      actions,
+      samples,
+      idleKiB: idle,
+      growthAfterFirstHourPct: Math.round(((end.pssKiB - atHour.pssKiB) / atHour.pssKiB) * 1000) / 10,
+    }),
+  );
+} finally {
+  await browser.deleteSession().catch(() => {});
+}
