@@ -33,6 +33,20 @@ pub enum EngineError {
     BadReply(String),
 }
 
+/// Why a reply cannot be recalled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RecallRefused {
+    /// Not one of our replies (or WeChat does not know it).
+    #[error("no such reply")]
+    NotFound,
+    /// Not delivered (queued or failed): nothing to recall.
+    #[error("the reply was not delivered")]
+    NotSent,
+    /// More than 2 minutes after WeChat accepted it.
+    #[error("a reply can be recalled only within 2 minutes")]
+    TooLate,
+}
+
 /// What syncing an account did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SyncReport {
@@ -456,6 +470,46 @@ impl Engine {
             }
         }
         Ok(report)
+    }
+
+    /// Recalls one of our replies through `kf/recall_msg`: only a reply WeChat accepted, within
+    /// [`kefu_wechat::api::RECALL_WINDOW_SECS`] of it; it stays in the conversation, marked
+    /// recalled, and still counts toward the 5-reply allowance (as on WeChat's side).
+    pub async fn recall(&self, msgid: &str) -> Result<Result<(), RecallRefused>, EngineError> {
+        let Some((open_kfid, state, sent_at)) = self.store.reply_delivery(msgid)? else {
+            return Ok(Err(RecallRefused::NotFound));
+        };
+        let Some(sent_at) = sent_at.filter(|_| state == "sent") else {
+            return Ok(Err(RecallRefused::NotSent));
+        };
+        if self.clock.now() - sent_at > kefu_wechat::api::RECALL_WINDOW_SECS {
+            return Ok(Err(RecallRefused::TooLate));
+        }
+        let req = kefu_wechat::api::RecallMsgRequest {
+            open_kfid: open_kfid.as_str().into(),
+            msgid: msgid.to_owned(),
+        };
+        match self.client.recall_msg(&req).await {
+            Ok(()) => {}
+            Err(e) => {
+                return match e.errcode() {
+                    Some(kefu_wechat::error::errcode::RECALL_NOT_FOUND) => {
+                        Ok(Err(RecallRefused::NotFound))
+                    }
+                    Some(kefu_wechat::error::errcode::RECALL_TOO_LATE) => {
+                        Ok(Err(RecallRefused::TooLate))
+                    }
+                    _ => Err(e.into()),
+                };
+            }
+        }
+        self.store.mark_recalled(&open_kfid, msgid)?;
+        self.events
+            .publish(crate::event::DomainEvent::OutboxChanged {
+                msgid: msgid.to_owned(),
+                state,
+            });
+        Ok(Ok(()))
     }
 
     /// Ends a session locally and, when the API owns it on WeChat's side (state 0/1), there too.

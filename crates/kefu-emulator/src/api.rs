@@ -36,6 +36,7 @@ pub fn routes() -> Router<Emulator> {
         .route("/cgi-bin/kf/sync_msg", post(sync_msg))
         .route("/cgi-bin/kf/send_msg", post(send_msg))
         .route("/cgi-bin/kf/send_msg_on_event", post(send_msg_on_event))
+        .route("/cgi-bin/kf/recall_msg", post(recall_msg))
         .route("/cgi-bin/kf/service_state/get", post(service_state_get))
         .route("/cgi-bin/kf/service_state/trans", post(service_state_trans))
         .route("/cgi-bin/kf/customer/batchget", post(customer_batchget))
@@ -251,6 +252,17 @@ async fn send_msg(AxState(em): AxState<Emulator>, q: Q, body: Bytes) -> Response
     };
     em.notify_reply();
     response
+}
+
+async fn recall_msg(AxState(em): AxState<Emulator>, q: Q, body: Bytes) -> Response {
+    gated!(em, "kf/recall_msg");
+    let mut st = em.state();
+    run(|| {
+        st.check_token(token(&q))?;
+        let req: kefu_wechat::api::RecallMsgRequest = parse(&body)?;
+        st.recall_msg(&req.open_kfid, &req.msgid)?;
+        Ok(ok(json!({})))
+    })
 }
 
 async fn send_msg_on_event(AxState(em): AxState<Emulator>, q: Q, body: Bytes) -> Response {

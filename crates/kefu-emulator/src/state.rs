@@ -168,6 +168,8 @@ pub struct SentMessage {
     pub content: Content,
     /// Emulator time.
     pub time: i64,
+    /// Recalled by the sender (`kf/recall_msg`).
+    pub recalled: bool,
 }
 
 /// A stored media file.
@@ -1067,8 +1069,31 @@ impl State {
             touser: touser.clone(),
             content,
             time: now,
+            recalled: false,
         });
         Ok(msgid)
+    }
+
+    /// `kf/recall_msg`: a message sent through `kf/send_msg` on this account, within
+    /// `RECALL_WINDOW_SECS` of sending; it still counts toward the reply allowance.
+    pub fn recall_msg(&mut self, open_kfid: &OpenKfId, msgid: &str) -> ApiResult<()> {
+        self.account(open_kfid)?;
+        let now = self.now();
+        let sent = self
+            .sent
+            .iter_mut()
+            .find(|s| {
+                &s.open_kfid == open_kfid
+                    && s.msgid == msgid
+                    && s.via == "kf/send_msg"
+                    && !s.recalled
+            })
+            .ok_or(ApiError(errcode::RECALL_NOT_FOUND))?;
+        if now - sent.time > kefu_wechat::api::RECALL_WINDOW_SECS {
+            return Err(ApiError(errcode::RECALL_TOO_LATE));
+        }
+        sent.recalled = true;
+        Ok(())
     }
 
     /// `kf/send_msg_on_event`: a single-use code, valid for its kind's time and (except the
@@ -1131,6 +1156,7 @@ impl State {
             touser,
             content,
             time: now,
+            recalled: false,
         });
         Ok(msgid)
     }

@@ -47,6 +47,8 @@ pub enum ErrorCode {
     TeamUnreachable,
     /// Team mode: a colleague (`colleague`) already has this customer.
     TakenByColleague,
+    /// A reply can be recalled only within 2 minutes of WeChat accepting it.
+    RecallTooLate,
     /// A bug.
     Internal,
 }

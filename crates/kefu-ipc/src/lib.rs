@@ -29,7 +29,7 @@ pub use customer::{
 pub use dto::*;
 pub use health::{HealthDto, NotificationState, SyncState, TeamHealthDto};
 pub use open_url::{OpenUrlRequest, checked_url};
-pub use reply::{ReplyAttachmentRequest, ReplyRetryRequest};
+pub use reply::{ReplyAttachmentRequest, ReplyRecallRequest, ReplyRetryRequest};
 pub use report::{
     AccountReportDto, AgentReportDto, FiguresDto, RefusalDto, ReportDto, ReportRequest, TimingDto,
     VolumeDto,
@@ -97,6 +97,7 @@ pub const COMMANDS: &[&str] = &[
     "composer_typing",
     "presence_set",
     "report_get",
+    "reply_recall",
     "canned_list",
     "canned_save",
     "canned_delete",
@@ -276,6 +277,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         }
         "reply_attachment" => ok(reply::attachment(ctx, parse(req)?).await?),
         "reply_retry" => ok(reply::retry(ctx, parse(req)?).await?),
+        "reply_recall" => ok(reply::recall(ctx, parse(req)?).await?),
         "settings_get" => ok(settings::get(ctx)),
         "settings_set" => ok(settings::set(ctx, parse(req)?).await?),
         "health_get" => ok(health::read(ctx)?),

@@ -1,5 +1,5 @@
-//! Image and file replies (`reply_attachment`) and sending a failed reply again
-//! (`reply_retry`, with the same msgid).
+//! Image and file replies (`reply_attachment`), sending a failed reply again (`reply_retry`,
+//! with the same msgid), and recalling a delivered one within 2 minutes (`reply_recall`).
 
 use crate::{Context, ErrorCode, IpcError, ReplySendResponse};
 use base64::Engine as _;
@@ -31,6 +31,29 @@ pub struct ReplyAttachmentRequest {
 pub struct ReplyRetryRequest {
     /// The failed reply.
     pub msgid: String,
+}
+
+/// `reply_recall` request.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ReplyRecallRequest {
+    /// The delivered reply.
+    pub msgid: String,
+}
+
+/// Recalls a delivered reply (`kf/recall_msg`); it stays in the conversation, marked recalled.
+pub async fn recall(ctx: &Context, r: ReplyRecallRequest) -> Result<crate::Empty, IpcError> {
+    use kefu_core::engine::RecallRefused;
+    ctx.engine.recall(&r.msgid).await?.map_err(|e| {
+        let code = match e {
+            RecallRefused::NotFound => ErrorCode::NotFound,
+            RecallRefused::NotSent => ErrorCode::NotRetryable,
+            RecallRefused::TooLate => ErrorCode::RecallTooLate,
+        };
+        IpcError::new(code, e.to_string())
+    })?;
+    Ok(crate::Empty {})
 }
 
 /// Image or file, by the name's extension.

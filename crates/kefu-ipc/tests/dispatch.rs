@@ -1295,3 +1295,86 @@ async fn queue_rows_say_when_their_service_level_alerts_begin_by_the_agents_thre
     assert_eq!(bad.code, ErrorCode::InvalidSetting);
     f.stop().await;
 }
+
+#[tokio::test]
+async fn a_delivered_reply_can_be_recalled_within_two_minutes_and_not_after() {
+    let f = fixture(35, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(36, text("地址填错了")).await;
+    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    let send = |t: &str| {
+        dispatch(
+            ctx,
+            "reply_send",
+            json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": t}),
+        )
+    };
+    let first = send("发错了").await.expect("reply")["msgid"]
+        .as_str()
+        .expect("msgid")
+        .to_owned();
+    let second = send("好的").await.expect("reply")["msgid"]
+        .as_str()
+        .expect("msgid")
+        .to_owned();
+    let list = json!({"externalUserid": customer.as_str()});
+    let delivered = |v: &Value, id: &str| {
+        v["messages"].as_array().is_some_and(|m| {
+            m.iter()
+                .any(|x| x["msgid"] == id && x["delivery"] == "sent")
+        })
+    };
+    until(ctx, "message_list", list.clone(), |v| {
+        delivered(v, &first) && delivered(v, &second)
+    })
+    .await;
+
+    dispatch(ctx, "reply_recall", json!({"msgid": first}))
+        .await
+        .expect("recall");
+    let after = dispatch(ctx, "message_list", list.clone())
+        .await
+        .expect("list");
+    let row = after["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["msgid"] == first.as_str())
+        .cloned();
+    assert_eq!(
+        row.map(|m| m["recalled"].clone()),
+        Some(json!(true)),
+        "shown as recalled"
+    );
+    assert!(
+        f.em.state()
+            .sent
+            .iter()
+            .any(|s| s.msgid == first && s.recalled),
+        "WeChat recalled it"
+    );
+    let again = dispatch(ctx, "reply_recall", json!({"msgid": first}))
+        .await
+        .expect_err("twice");
+    assert_eq!(again.code, ErrorCode::NotFound);
+
+    f.em.state().advance_clock(121);
+    let late = dispatch(ctx, "reply_recall", json!({"msgid": second}))
+        .await
+        .expect_err("too late");
+    assert_eq!(late.code, ErrorCode::RecallTooLate);
+    assert!(
+        f.em.state()
+            .sent
+            .iter()
+            .any(|s| s.msgid == second && !s.recalled)
+    );
+    let unknown = dispatch(ctx, "reply_recall", json!({"msgid": "nope"}))
+        .await
+        .expect_err("unknown");
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+    f.stop().await;
+}

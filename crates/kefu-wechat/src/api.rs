@@ -206,6 +206,18 @@ pub struct ServiceStateTransRequest {
     pub servicer_userid: Option<ServicerId>,
 }
 
+/// `kf/recall_msg` request: a message this app sent through the API.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecallMsgRequest {
+    /// Account.
+    pub open_kfid: OpenKfId,
+    /// The msgid of the message sent.
+    pub msgid: String,
+}
+
+/// How long after sending a message can be recalled (reference §8, single source).
+pub const RECALL_WINDOW_SECS: i64 = 120;
+
 /// `kf/service_state/trans` response.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ServiceStateTransResponse {

@@ -271,6 +271,15 @@ impl Client {
             .await
     }
 
+    /// `kf/recall_msg`: recalls a message sent through the API within
+    /// [`crate::api::RECALL_WINDOW_SECS`].
+    pub async fn recall_msg(&self, request: &crate::api::RecallMsgRequest) -> Result<(), Error> {
+        let _: serde_json::Value = self
+            .call(Method::Post, "kf/recall_msg", &[], Some(request))
+            .await?;
+        Ok(())
+    }
+
     /// `kf/send_msg_on_event`.
     pub async fn send_msg_on_event(
         &self,

@@ -34,6 +34,10 @@ pub mod errcode {
     pub const TRANSITION_NOT_ALLOWED: i64 = 95016;
     /// File or Range too large for `media/get`.
     pub const MEDIA_TOO_LARGE: i64 = 830002;
+    /// `kf/recall_msg`: no such message (UNCONFIRMED, single source: reference §8).
+    pub const RECALL_NOT_FOUND: i64 = 95028;
+    /// `kf/recall_msg`: the 2-minute recall window has passed (UNCONFIRMED, single source).
+    pub const RECALL_TOO_LATE: i64 = 95029;
     /// The errcode WeChat answers for a `msgid` already used on the account.
     ///
     /// UNCONFIRMED by every source (reference §6.2, §16.4). We chose 40058 (invalid parameter),

@@ -217,6 +217,28 @@ impl Store {
     }
 
     /// One reply by msgid.
+    /// A reply's account, delivery state and when WeChat accepted it (for a recall).
+    pub fn reply_delivery(&self, msgid: &str) -> Result<Option<(String, String, Option<i64>)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT open_kfid, state, sent_at FROM outbox WHERE msgid = ?1",
+                [msgid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Marks one of our messages recalled (it stays in the conversation, shown as recalled).
+    pub fn mark_recalled(&self, open_kfid: &str, msgid: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE message SET recalled = 1 WHERE open_kfid = ?1 AND msgid = ?2",
+            params![open_kfid, msgid],
+        )?;
+        Ok(())
+    }
+
+    /// One reply.
     pub fn reply(&self, msgid: &str) -> Result<Option<OutboxRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!("{SELECT_OUTBOX} WHERE msgid = ?1"))?;

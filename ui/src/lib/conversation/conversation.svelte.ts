@@ -225,6 +225,13 @@ export class Conversation {
     });
   }
 
+  /** Recalls a delivered reply (within 2 minutes); it stays, shown as recalled. */
+  recall(msgid: string): Promise<boolean> {
+    return this.#act(async () => {
+      await this.#call('reply_recall', { msgid });
+    });
+  }
+
   /** Sends a failed reply again. */
   retry(msgid: string): Promise<boolean> {
     return this.#act(async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogues, interpolate, type Locale } from '../i18n/index.svelte';
 import {
   ERROR_KEYS,
+  canRecall,
   deliveryText,
   errorText,
   messageSide,
@@ -150,5 +151,16 @@ describe('queue row preview', () => {
     expect(previewText({ ...last, fromCustomer: false })?.reply).toBe(true);
     expect(previewText({ ...last, msgtype: 'image', preview: null })?.body).toEqual({ key: 'message.type.image' });
     expect(previewText({ ...last, recalled: true })?.body).toEqual({ key: 'message.recalled' });
+  });
+});
+
+describe('recalling a reply', () => {
+  const m = { origin: 0, delivery: 'sent' as string | null, recalled: false, sendTime: 1000 };
+  it('is offered for our delivered replies younger than two minutes only', () => {
+    expect(canRecall(m, 1119)).toBe(true);
+    expect(canRecall(m, 1120)).toBe(false);
+    expect(canRecall({ ...m, delivery: 'queued' }, 1001)).toBe(false);
+    expect(canRecall({ ...m, recalled: true }, 1001)).toBe(false);
+    expect(canRecall({ ...m, origin: 3 }, 1001)).toBe(false);
   });
 });

@@ -75,9 +75,18 @@ export const ERROR_KEYS: Record<ErrorCode | 'NO_BACKEND', MessageKey> = {
   INVALID_SETTING: 'error.INVALID_SETTING',
   TEAM_UNREACHABLE: 'error.TEAM_UNREACHABLE',
   TAKEN_BY_COLLEAGUE: 'error.TAKEN_BY_COLLEAGUE',
+  RECALL_TOO_LATE: 'error.RECALL_TOO_LATE',
   INTERNAL: 'error.INTERNAL',
   NO_BACKEND: 'error.NO_BACKEND',
 };
+
+/** WeChat lets a reply be recalled this long after it was sent (the backend checks again). */
+export const RECALL_WINDOW_SECONDS = 120;
+
+/** Whether the agent may still recall this message: our own, delivered, not recalled, young. */
+export function canRecall(m: Pick<MessageDto, 'origin' | 'delivery' | 'recalled' | 'sendTime'>, nowSeconds: number): boolean {
+  return m.origin === 0 && m.delivery === 'sent' && !m.recalled && nowSeconds - m.sendTime < RECALL_WINDOW_SECONDS;
+}
 
 /** An error's text by its code; a customer taken by a colleague names them when known. */
 export function errorText({ code, colleague }: { code: string; colleague?: string }): Text {

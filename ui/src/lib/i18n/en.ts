@@ -34,6 +34,8 @@ export const en: Messages = {
   'error.TEAM_UNREACHABLE': 'The team server is unreachable; try again shortly',
   'error.TAKEN_BY_COLLEAGUE': 'A colleague is handling this customer',
   'error.takenBy': '{colleague} is handling this customer',
+  'error.RECALL_TOO_LATE': 'A reply can be recalled only within 2 minutes',
+  'delivery.recall': 'Recall',
   'error.unknown': 'Unknown error',
 
   'queue.label': 'Queues',

@@ -37,6 +37,8 @@ export const zhCN = {
   'error.TEAM_UNREACHABLE': '团队服务器无法连接，请稍后再试',
   'error.TAKEN_BY_COLLEAGUE': '同事正在接待该客户',
   'error.takenBy': '{colleague} 正在接待该客户',
+  'error.RECALL_TOO_LATE': '只能撤回 2 分钟内发出的消息',
+  'delivery.recall': '撤回',
   'error.unknown': '未知错误',
 
   'queue.label': '会话队列',
