@@ -129,6 +129,8 @@ pub struct Engine {
     /// Welcome text sent through `send_msg_on_event` when a customer enters; none when unset.
     /// Shared by every clone, so a change in the settings applies to the next customer.
     welcome: Arc<std::sync::RwLock<Option<String>>>,
+    /// What ending a session here sends (closing text, survey); shared like the welcome.
+    closing: Arc<std::sync::RwLock<crate::survey::Closing>>,
 }
 
 impl Engine {
@@ -142,6 +144,7 @@ impl Engine {
             backoff: (Duration::from_millis(50), Duration::from_secs(5)),
             events: Default::default(),
             welcome: Default::default(),
+            closing: Default::default(),
         }
     }
 
@@ -157,6 +160,11 @@ impl Engine {
     /// Sets (or with `None` turns off) the welcome sent to customers who enter from now on.
     pub fn set_welcome(&self, text: Option<String>) {
         *self.welcome.write().unwrap_or_else(|p| p.into_inner()) = text;
+    }
+
+    /// Sets what ending a session sends from now on.
+    pub fn set_closing(&self, closing: crate::survey::Closing) {
+        *self.closing.write().unwrap_or_else(|p| p.into_inner()) = closing;
     }
 
     /// The welcome text in effect.
@@ -532,6 +540,51 @@ impl Engine {
         Ok(outcome)
     }
 
+    /// Sends the closing text and survey with the end's `msg_code` and records it in the
+    /// conversation (sent or failed); a failure is logged and changes nothing else.
+    async fn send_closing(&self, open_kfid: &str, customer: &str, code: String) {
+        let closing = self
+            .closing
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let Some(content) = crate::survey::closing_content(&closing) else {
+            return;
+        };
+        let json = serde_json::to_string(&content).expect("content serialises");
+        let msgid = new_msgid();
+        let request = kefu_wechat::api::SendMsgOnEventRequest {
+            code,
+            msgid: Some(MsgId::from(msgid.as_str())),
+            content,
+        };
+        let outcome = self
+            .client
+            .send_msg_on_event(&request)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string());
+        if let Err(e) = &outcome {
+            tracing::warn!(error = %e, "the closing message was not sent");
+        }
+        let recorded = Store::record_event_reply(
+            &self.store,
+            open_kfid,
+            customer,
+            &msgid,
+            &json,
+            outcome.as_ref().map(|_| ()).map_err(String::as_str),
+            self.clock.now(),
+        );
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "the closing message was not recorded");
+        }
+        self.events.publish(DomainEvent::OutboxChanged {
+            msgid,
+            state: if outcome.is_ok() { "sent" } else { "failed" }.into(),
+        });
+    }
+
     /// Ends the session on WeChat's side too when the API owns it there (state 0/1), after it
     /// was ended here (or in the team). A failure is logged: the session stays ended here.
     pub async fn end_on_wechat(&self, open_kfid: &str, customer: &str) {
@@ -547,8 +600,15 @@ impl Engine {
                     service_state: kefu_wechat::api::service_state::ENDED,
                     servicer_userid: None,
                 };
-                if let Err(e) = self.client.service_state_trans(&trans).await {
-                    tracing::warn!(error = %e, "ending the session on WeChat failed; it stays ended here");
+                match self.client.service_state_trans(&trans).await {
+                    Ok(r) => {
+                        if let Some(code) = r.msg_code {
+                            self.send_closing(open_kfid, customer, code).await;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "ending the session on WeChat failed; it stays ended here")
+                    }
                 }
             }
             Ok(_) => {}

@@ -17,5 +17,6 @@ pub mod search;
 pub mod settings;
 pub mod sla;
 pub mod store;
+pub mod survey;
 pub mod team;
 pub mod worker;

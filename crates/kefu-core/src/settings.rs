@@ -56,6 +56,10 @@ pub struct AppSettings {
     pub agent_name: Option<String>,
     /// Welcome text for customers who enter; none = no welcome.
     pub welcome_text: Option<String>,
+    /// Text sent when a session is ended here; none = no closing text.
+    pub closing_text: Option<String>,
+    /// Ask for a satisfaction rating (满意 / 一般 / 不满意) when a session is ended here.
+    pub survey: bool,
     /// Notifications.
     pub notifications: NotificationSettings,
     /// UI language: `zh-CN` or `en`.
@@ -67,6 +71,16 @@ pub struct AppSettings {
     pub team_url: Option<String>,
 }
 
+impl AppSettings {
+    /// What ending a session sends.
+    pub fn closing(&self) -> crate::survey::Closing {
+        crate::survey::Closing {
+            text: self.closing_text.clone(),
+            survey: self.survey,
+        }
+    }
+}
+
 impl Default for AppSettings {
     fn default() -> Self {
         Self {
@@ -74,6 +88,8 @@ impl Default for AppSettings {
             open_kfids: Vec::new(),
             agent_name: None,
             welcome_text: None,
+            closing_text: None,
+            survey: true,
             notifications: NotificationSettings::default(),
             language: "zh-CN".into(),
             theme: "system".into(),

@@ -76,6 +76,21 @@ pub struct CustomerDto {
     pub tags: Vec<String>,
     /// Sessions, newest first.
     pub sessions: Vec<CustomerSessionDto>,
+    /// The customer's latest satisfaction rating: 3 满意, 2 一般, 1 不满意.
+    pub survey: Option<SurveyAnswerDto>,
+}
+
+/// A satisfaction survey answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SurveyAnswerDto {
+    /// 3 满意, 2 一般, 1 不满意.
+    #[ts(type = "number")]
+    pub rating: i64,
+    /// When (unix seconds).
+    #[ts(type = "number")]
+    pub answered_at: i64,
 }
 
 impl From<kefu_core::store::CustomerRow> for CustomerDto {
@@ -109,6 +124,7 @@ impl From<kefu_core::store::CustomerRow> for CustomerDto {
                     ended_by: e.ended_by,
                 })
                 .collect(),
+            survey: None,
         }
     }
 }
@@ -147,11 +163,15 @@ pub struct CustomerTagsSetRequest {
 
 /// The customer panel now.
 pub fn get(ctx: &Context, customer: &str) -> Result<CustomerDto, IpcError> {
-    Ok(ctx
-        .engine
-        .store
-        .customer(customer, ctx.engine.clock.now())?
-        .into())
+    let store = &ctx.engine.store;
+    let mut dto: CustomerDto = store.customer(customer, ctx.engine.clock.now())?.into();
+    dto.survey = store
+        .latest_survey(customer)?
+        .map(|(rating, answered_at)| SurveyAnswerDto {
+            rating,
+            answered_at,
+        });
+    Ok(dto)
 }
 
 /// Sets the note.

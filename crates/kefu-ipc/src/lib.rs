@@ -24,15 +24,15 @@ pub use canned::{
 pub use content::{MediaRef, MenuItemDto, MergedItemDto, MessageContent};
 pub use customer::{
     CustomerDto, CustomerNoteSetRequest, CustomerRef, CustomerSessionDto, CustomerSourceDto,
-    CustomerTagsSetRequest,
+    CustomerTagsSetRequest, SurveyAnswerDto,
 };
 pub use dto::*;
 pub use health::{HealthDto, NotificationState, SyncState, TeamHealthDto};
 pub use open_url::{OpenUrlRequest, checked_url};
 pub use reply::{ReplyAttachmentRequest, ReplyRecallRequest, ReplyRetryRequest};
 pub use report::{
-    AccountReportDto, AgentReportDto, FiguresDto, RefusalDto, ReportDto, ReportRequest, TimingDto,
-    VolumeDto,
+    AccountReportDto, AgentReportDto, AgentSatisfactionDto, FiguresDto, RefusalDto, ReportDto,
+    ReportRequest, SatisfactionDto, TimingDto, VolumeDto,
 };
 pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, SnippetSegment};
 pub use servicer::{

@@ -56,16 +56,36 @@ pub async fn recall(ctx: &Context, r: ReplyRecallRequest) -> Result<crate::Empty
     Ok(crate::Empty {})
 }
 
-/// Image or file, by the name's extension.
-pub fn media_type_of(file_name: &str) -> MediaType {
-    let ext = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" | "jpg" | "jpeg" | "gif" => MediaType::Image,
-        _ => MediaType::File,
+/// The image format the bytes are, from their first bytes (never the name): WeChat image
+/// replies are JPG, PNG or GIF.
+pub fn image_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+        Some("png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("jpg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("gif")
+    } else {
+        None
     }
+}
+
+/// Image or file, by the content; an image's name gets the extension of what it really is.
+pub fn classify(file_name: &str, bytes: &[u8]) -> (MediaType, String) {
+    let Some(format) = image_format(bytes) else {
+        return (MediaType::File, file_name.to_owned());
+    };
+    let (stem, ext) = file_name
+        .rsplit_once('.')
+        .map(|(s, e)| (s, e.to_ascii_lowercase()))
+        .unwrap_or((file_name, String::new()));
+    let same = ext == format || (format == "jpg" && ext == "jpeg");
+    let name = if same {
+        file_name.to_owned()
+    } else {
+        format!("{}.{format}", if stem.is_empty() { "image" } else { stem })
+    };
+    (MediaType::Image, name)
 }
 
 fn too_large(media_type: MediaType) -> IpcError {
@@ -84,10 +104,9 @@ pub async fn attachment(
     ctx: &Context,
     r: ReplyAttachmentRequest,
 ) -> Result<ReplySendResponse, IpcError> {
-    let media_type = media_type_of(&r.file_name);
-    // Refuse before decoding: base64 is 4 bytes per 3.
-    if r.data_base64.len() / 4 * 3 > media_type.max_bytes() + 3 {
-        return Err(too_large(media_type));
+    // Refuse before decoding (base64 is 4 bytes per 3) what no kind of reply could hold.
+    if r.data_base64.len() / 4 * 3 > MediaType::File.max_bytes() + 3 {
+        return Err(too_large(MediaType::File));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(r.data_base64.trim())
@@ -95,6 +114,7 @@ pub async fn attachment(
     if bytes.is_empty() {
         return Err(IpcError::new(ErrorCode::BadRequest, "the file is empty"));
     }
+    let (media_type, file_name) = classify(&r.file_name, &bytes);
     if bytes.len() > media_type.max_bytes() {
         return Err(too_large(media_type));
     }
@@ -103,7 +123,7 @@ pub async fn attachment(
         engine.enqueue_file_bytes(
             &r.open_kfid,
             &r.external_userid,
-            &r.file_name,
+            &file_name,
             &bytes,
             media_type,
         )
@@ -142,4 +162,36 @@ pub async fn retry(ctx: &Context, r: ReplyRetryRequest) -> Result<ReplySendRespo
         msgid: row.msgid,
         state: row.state,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0];
+
+    #[test]
+    fn the_content_decides_image_or_file_never_the_name() {
+        assert_eq!(classify("a.png", PNG), (MediaType::Image, "a.png".into()));
+        assert_eq!(
+            classify("截图.txt", PNG),
+            (MediaType::Image, "截图.png".into())
+        );
+        assert_eq!(
+            classify("photo.JPEG", &[0xff, 0xd8, 0xff, 0xe0]),
+            (MediaType::Image, "photo.JPEG".into())
+        );
+        assert_eq!(
+            classify("noext", b"GIF89a..."),
+            (MediaType::Image, "noext.gif".into())
+        );
+        assert_eq!(
+            classify("fake.png", b"MZ\x90\x00 not an image"),
+            (MediaType::File, "fake.png".into())
+        );
+        assert_eq!(
+            classify("报价.pdf", b"%PDF-1.7"),
+            (MediaType::File, "报价.pdf".into())
+        );
+    }
 }

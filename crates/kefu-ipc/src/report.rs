@@ -208,6 +208,52 @@ pub struct ReportDto {
     pub by_day: Vec<VolumeDto>,
     /// Refused replies by errcode.
     pub refusals: Vec<RefusalDto>,
+    /// Satisfaction survey answers given in the range (of the agent filter: sessions that agent
+    /// ended), read from this desktop's store (in team mode its mirror of the shared log).
+    pub satisfaction: SatisfactionDto,
+    /// Survey answers per agent who ended the session (none: ended in WeCom or not here).
+    pub satisfaction_by_agent: Vec<AgentSatisfactionDto>,
+}
+
+/// Survey answers by rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SatisfactionDto {
+    /// 满意.
+    #[ts(type = "number")]
+    pub satisfied: u64,
+    /// 一般.
+    #[ts(type = "number")]
+    pub neutral: u64,
+    /// 不满意.
+    #[ts(type = "number")]
+    pub unsatisfied: u64,
+    /// Satisfied share of all answers (none without answers).
+    pub satisfied_share: Option<f64>,
+}
+
+/// One agent's survey answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AgentSatisfactionDto {
+    /// Who ended the sessions (none: not ended here).
+    pub agent: Option<String>,
+    /// Answers.
+    pub figures: SatisfactionDto,
+}
+
+impl From<&kefu_core::store::SurveyCounts> for SatisfactionDto {
+    fn from(c: &kefu_core::store::SurveyCounts) -> Self {
+        let answers = c.answers();
+        Self {
+            satisfied: c.satisfied,
+            neutral: c.neutral,
+            unsatisfied: c.unsatisfied,
+            satisfied_share: (answers > 0).then(|| c.satisfied as f64 / answers as f64),
+        }
+    }
 }
 
 fn volume(v: report::Volume) -> VolumeDto {
@@ -262,6 +308,8 @@ fn dto(r: Report, source: &str) -> ReportDto {
                 count: f.count,
             })
             .collect(),
+        satisfaction: SatisfactionDto::from(&kefu_core::store::SurveyCounts::default()),
+        satisfaction_by_agent: Vec::new(),
     }
 }
 
@@ -298,14 +346,33 @@ pub(crate) async fn report_get(ctx: &Context, req: Value) -> Result<Value, IpcEr
     };
     let store = ctx.engine.store.clone();
     let agent = ctx.agent.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    let (report, survey) = tokio::task::spawn_blocking(move || {
         let input = match from_team {
             Some(input) => input,
             None => store.report_input(&query, &agent)?,
         };
-        Ok::<_, IpcError>(report::compute(input, &query, now))
+        let survey = store.survey_counts(query.since, query.until)?;
+        Ok::<_, IpcError>((report::compute(input, &query, now), survey))
     })
     .await
     .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))??;
-    ok(dto(report, source))
+    let filter = report.agent.clone();
+    let mut out = dto(report, source);
+    let (total, by_agent) = survey;
+    out.satisfaction = match &filter {
+        None => SatisfactionDto::from(&total),
+        Some(a) => by_agent
+            .iter()
+            .find(|(who, _)| who.as_deref() == Some(a.as_str()))
+            .map(|(_, c)| SatisfactionDto::from(c))
+            .unwrap_or_else(|| SatisfactionDto::from(&kefu_core::store::SurveyCounts::default())),
+    };
+    out.satisfaction_by_agent = by_agent
+        .iter()
+        .map(|(agent, c)| AgentSatisfactionDto {
+            agent: agent.clone(),
+            figures: SatisfactionDto::from(c),
+        })
+        .collect();
+    ok(out)
 }

@@ -48,6 +48,10 @@ pub struct SettingsDto {
     pub agent_name: String,
     /// Welcome text for customers who enter ("" = none).
     pub welcome_text: String,
+    /// Text sent when a session is ended here ("" = none).
+    pub closing_text: String,
+    /// Ask for a satisfaction rating when a session is ended here.
+    pub survey: bool,
     /// Notifications.
     pub notifications: NotificationSettingsDto,
     /// UI language.
@@ -82,6 +86,12 @@ pub struct SettingsSetRequest {
     /// Welcome text ("" = none).
     #[ts(optional)]
     pub welcome_text: Option<String>,
+    /// Closing text ("" = none).
+    #[ts(optional)]
+    pub closing_text: Option<String>,
+    /// Satisfaction survey on ending.
+    #[ts(optional)]
+    pub survey: Option<bool>,
     /// Notifications.
     #[ts(optional)]
     pub notifications: Option<NotificationSettingsDto>,
@@ -127,6 +137,8 @@ fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDt
         open_kfids: s.open_kfids.clone(),
         agent_name: s.agent_name.clone().unwrap_or_default(),
         welcome_text: s.welcome_text.clone().unwrap_or_default(),
+        closing_text: s.closing_text.clone().unwrap_or_default(),
+        survey: s.survey,
         notifications: NotificationSettingsDto {
             enabled: s.notifications.enabled,
             repeat_seconds: s.notifications.repeat_seconds,
@@ -187,6 +199,18 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
             )));
         }
         next.welcome_text = non_empty(w);
+    }
+    if let Some(c) = r.closing_text {
+        // Sent as the head of the survey menu or as a text: a text message's limit.
+        if c.len() > MAX_WELCOME_BYTES {
+            return Err(invalid(format!(
+                "the closing text is at most {MAX_WELCOME_BYTES} bytes"
+            )));
+        }
+        next.closing_text = non_empty(c);
+    }
+    if let Some(s) = r.survey {
+        next.survey = s;
     }
     if let Some(n) = r.notifications {
         if n.repeat_seconds > MAX_REPEAT_SECONDS {
@@ -286,6 +310,7 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
             .await;
     }
     ctx.engine.set_welcome(next.welcome_text.clone());
+    ctx.engine.set_closing(next.closing());
     let restart_required = secret_changed
         || team_password_changed
         || before.team_url != next.team_url

@@ -596,7 +596,9 @@ async fn attachments_are_sent_and_failed_replies_retried_with_the_same_msgid() {
         assert_eq!(&item.bytes[..], png);
     }
 
-    let big = vec![0u8; 10 * 1024 * 1024 + 1];
+    // An image by content (JPEG's first bytes), over the 10 MB an image may have.
+    let mut big = vec![0u8; 10 * 1024 * 1024 + 1];
+    big[..3].copy_from_slice(&[0xff, 0xd8, 0xff]);
     let err = dispatch(
         ctx,
         "reply_attachment",
@@ -1376,5 +1378,105 @@ async fn a_delivered_reply_can_be_recalled_within_two_minutes_and_not_after() {
         .await
         .expect_err("unknown");
     assert_eq!(unknown.code, ErrorCode::NotFound);
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_and_report() {
+    let f = fixture(37, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    dispatch(
+        ctx,
+        "settings_set",
+        json!({"closingText": "感谢您的咨询", "survey": true}),
+    )
+    .await
+    .expect("closing settings");
+    let customer = f.customer_says(38, text("怎么退货")).await;
+    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "寄回即可"}),
+    )
+    .await
+    .expect("reply");
+    until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer.as_str()}),
+        |v| {
+            v["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
+        },
+    )
+    .await;
+    dispatch(ctx, "session_end", who.clone())
+        .await
+        .expect("end");
+
+    let survey =
+        f.em.state()
+            .sent
+            .iter()
+            .find(|s| s.via == "kf/send_msg_on_event" && s.touser.as_str() == customer.as_str())
+            .map(|s| serde_json::to_value(&s.content).expect("json"))
+            .expect("the closing message went out with the end's code");
+    assert_eq!(survey["msgtype"], "msgmenu");
+    assert_eq!(
+        survey["msgmenu"]["head_content"],
+        "感谢您的咨询\n请您对本次服务进行评价："
+    );
+    assert_eq!(survey["msgmenu"]["list"][0]["click"]["id"], "kefu_csat_3");
+
+    // The customer taps 满意: a text carrying the item's menu_id.
+    f.says(
+        &customer,
+        Body::Text {
+            text: Text {
+                content: "满意".into(),
+                menu_id: Some("kefu_csat_3".into()),
+            },
+        },
+    )
+    .await;
+    let panel = until(
+        ctx,
+        "customer_get",
+        json!({"externalUserid": customer.as_str()}),
+        |v| !v["survey"].is_null(),
+    )
+    .await;
+    assert_eq!(panel["survey"]["rating"], 3);
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let report = dispatch(
+        ctx,
+        "report_get",
+        json!({"since": now - 3600, "until": now + 3600}),
+    )
+    .await
+    .expect("report");
+    assert_eq!(report["satisfaction"]["satisfied"], 1);
+    assert_eq!(report["satisfaction"]["satisfiedShare"], 1.0);
+    assert_eq!(
+        report["satisfactionByAgent"][0]["agent"], "ann",
+        "the agent who ended it"
+    );
+    let other = dispatch(
+        ctx,
+        "report_get",
+        json!({"since": now - 3600, "until": now + 3600, "agent": "bob"}),
+    )
+    .await
+    .expect("report");
+    assert_eq!(other["satisfaction"]["satisfied"], 0, "bob ended nothing");
     f.stop().await;
 }

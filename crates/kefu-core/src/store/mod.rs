@@ -19,6 +19,7 @@ mod query;
 mod queue;
 mod report;
 mod search;
+mod survey;
 
 pub use alert::AlertInfo;
 pub use canned::Imported;
@@ -42,6 +43,7 @@ pub use query::{
 };
 pub use queue::{QueueAction, QueueRefused};
 pub use search::{SearchFilter, SearchHit, SearchPage, Sender};
+pub use survey::SurveyCounts;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/007_report.sql"),
     include_str!("../../migrations/008_report_timeline.sql"),
     include_str!("../../migrations/009_canned.sql"),
+    include_str!("../../migrations/010_survey.sql"),
 ];
 
 /// A store error.

@@ -13,6 +13,7 @@ const customer = (extra: Partial<CustomerDto> = {}): CustomerDto => ({
   note: '',
   tags: [],
   sessions: [],
+  survey: null,
   ...extra,
 });
 

@@ -474,4 +474,13 @@ export const en: Messages = {
   'queue.order': 'Order',
   'queue.order.backend': 'Waiting longest first',
   'queue.order.window': 'Window closing soonest first',
+  'report.kpi.satisfaction': 'Satisfied',
+  'report.kpi.satisfactionSub': 'Satisfied {satisfied} · Neutral {neutral} · Unsatisfied {unsatisfied}',
+  'customer.survey': 'Latest rating: {rating}',
+  'customer.survey.3': 'Satisfied',
+  'customer.survey.2': 'Neutral',
+  'customer.survey.1': 'Unsatisfied',
+  'settings.closing': 'Closing message',
+  'settings.closingPlaceholder': 'Sent when a session is ended here, e.g. Thanks for contacting us! (empty: none)',
+  'settings.survey': 'Ask for a rating when a session is ended (Satisfied / Neutral / Unsatisfied)',
 };

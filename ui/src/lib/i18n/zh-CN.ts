@@ -477,6 +477,15 @@ export const zhCN = {
   'queue.order': '排序',
   'queue.order.backend': '等待最久优先',
   'queue.order.window': '窗口最先关闭优先',
+  'report.kpi.satisfaction': '满意率',
+  'report.kpi.satisfactionSub': '满意 {satisfied} · 一般 {neutral} · 不满意 {unsatisfied}',
+  'customer.survey': '最近评价：{rating}',
+  'customer.survey.3': '满意',
+  'customer.survey.2': '一般',
+  'customer.survey.1': '不满意',
+  'settings.closing': '结束语',
+  'settings.closingPlaceholder': '结束会话时发送，例如：感谢您的咨询，祝您生活愉快！（留空则不发送）',
+  'settings.survey': '结束会话时邀请客户评价（满意 / 一般 / 不满意）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

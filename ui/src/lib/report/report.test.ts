@@ -13,7 +13,8 @@ function report(overrides: Partial<ReportDto> = {}): ReportDto {
   };
   return {
     since: 0, until: 1, source: 'local', agent: null, totals: figures, byAgent: [], byAccount: [],
-    byHour: [], byDay: [], refusals: [], ...overrides,
+    byHour: [], byDay: [], refusals: [],
+    satisfaction: { satisfied: 0, neutral: 0, unsatisfied: 0, satisfiedShare: null }, satisfactionByAgent: [], ...overrides,
   };
 }
 

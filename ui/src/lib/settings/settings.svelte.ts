@@ -21,6 +21,8 @@ export interface SettingsDraft {
   accounts: string;
   agentName: string;
   welcomeText: string;
+  closingText: string;
+  survey: boolean;
   notificationsEnabled: boolean;
   repeatSeconds: number;
   sound: boolean;
@@ -52,6 +54,8 @@ export function draftOf(s: SettingsDto): SettingsDraft {
     accounts: s.openKfids.join('\n'),
     agentName: s.agentName,
     welcomeText: s.welcomeText,
+    closingText: s.closingText,
+    survey: s.survey,
     notificationsEnabled: s.notifications.enabled,
     repeatSeconds: s.notifications.repeatSeconds,
     sound: s.notifications.sound,
@@ -75,6 +79,8 @@ export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetReques
   if (!sameList(accounts, saved.openKfids)) req.openKfids = accounts;
   if (d.agentName.trim() !== saved.agentName) req.agentName = d.agentName.trim();
   if (d.welcomeText !== saved.welcomeText) req.welcomeText = d.welcomeText;
+  if (d.closingText !== saved.closingText) req.closingText = d.closingText;
+  if (d.survey !== saved.survey) req.survey = d.survey;
   const repeat = Math.min(MAX_REPEAT_SECONDS, Math.max(0, Math.round(Number(d.repeatSeconds) || 0)));
   const n = saved.notifications;
   const whole = (v: number, max: number) => Math.min(max, Math.max(0, Math.round(Number(v) || 0)));

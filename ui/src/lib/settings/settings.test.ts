@@ -8,6 +8,8 @@ const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
   openKfids: ['wk1'],
   agentName: '小王',
   welcomeText: '',
+  closingText: '',
+  survey: true,
   notifications: { enabled: true, repeatSeconds: 60, sound: true },
   language: 'zh-CN',
   theme: 'system',

@@ -26,6 +26,14 @@ agentName: string,
  */
 welcomeText: string, 
 /**
+ * Text sent when a session is ended here ("" = none).
+ */
+closingText: string, 
+/**
+ * Ask for a satisfaction rating when a session is ended here.
+ */
+survey: boolean, 
+/**
  * Notifications.
  */
 notifications: NotificationSettingsDto, 

@@ -26,6 +26,14 @@ agentName?: string,
  */
 welcomeText?: string, 
 /**
+ * Closing text ("" = none).
+ */
+closingText?: string, 
+/**
+ * Satisfaction survey on ending.
+ */
+survey?: boolean, 
+/**
  * Notifications.
  */
 notifications?: NotificationSettingsDto, 
