@@ -42,6 +42,8 @@ pub struct Settings {
     pub welcome_text: Option<String>,
     /// The team database (`KEFU_TEAM_DATABASE_URL`); none = solo mode.
     pub team_url: Option<String>,
+    /// What ending a session sends (closing text, survey), from the settings file.
+    pub closing: crate::survey::Closing,
 }
 
 impl Settings {
@@ -121,6 +123,7 @@ impl Settings {
             open_kfids,
             welcome_text,
             team_url,
+            closing: file.closing(),
         }
     }
 }

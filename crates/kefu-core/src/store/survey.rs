@@ -4,6 +4,9 @@
 use super::{Result, Store};
 use rusqlite::{OptionalExtension, params};
 
+/// Answers per agent who ended the session (`None`: not ended here).
+pub type SurveyByAgent = Vec<(Option<String>, SurveyCounts)>;
+
 /// Answers of a range: counts by rating.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurveyCounts {
@@ -46,18 +49,14 @@ impl Store {
 
     /// Answers given in `[since, until)`: in all, and per agent who ended the session here
     /// (`None`: ended elsewhere, or by nobody here).
-    pub fn survey_counts(
-        &self,
-        since: i64,
-        until: i64,
-    ) -> Result<(SurveyCounts, Vec<(Option<String>, SurveyCounts)>)> {
+    pub fn survey_counts(&self, since: i64, until: i64) -> Result<(SurveyCounts, SurveyByAgent)> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT agent, rating, count(*) FROM survey_answer
              WHERE answered_at >= ?1 AND answered_at < ?2 GROUP BY agent, rating ORDER BY agent",
         )?;
         let mut total = SurveyCounts::default();
-        let mut by_agent: Vec<(Option<String>, SurveyCounts)> = Vec::new();
+        let mut by_agent: SurveyByAgent = Vec::new();
         let rows = stmt.query_map(params![since, until], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
