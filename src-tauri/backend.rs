@@ -128,9 +128,13 @@ impl Backend {
                 engine.clone(),
                 t.clone(),
                 settings.open_kfids.clone(),
-                data_dir,
+                data_dir.clone(),
             ),
-            None => kefu_core::worker::spawn(engine.clone(), settings.open_kfids.clone(), data_dir),
+            None => kefu_core::worker::spawn(
+                engine.clone(),
+                settings.open_kfids.clone(),
+                data_dir.clone(),
+            ),
         };
         let agent = match &team {
             // In a team the agent is the database role: nobody acts under another's name.
@@ -151,6 +155,7 @@ impl Backend {
                 notifier: None,
                 team,
                 export_dir: kefu_core::config::export_dir(),
+                data_dir,
             },
             _emulator: emulator,
         })

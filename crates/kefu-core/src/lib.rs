@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod event;
+pub mod export;
 pub mod health;
 pub mod ledger;
 pub mod media;

@@ -7,6 +7,7 @@ mod content;
 mod customer;
 mod dto;
 pub mod events;
+mod export;
 mod health;
 pub mod media_url;
 mod open_url;
@@ -27,6 +28,7 @@ pub use customer::{
     CustomerTagsSetRequest, SurveyAnswerDto,
 };
 pub use dto::*;
+pub use export::{ConversationExportRequest, ExportResponse, MessagesExportRequest};
 pub use health::{HealthDto, NotificationState, SyncState, TeamHealthDto};
 pub use open_url::{OpenUrlRequest, checked_url};
 pub use reply::{ReplyAttachmentRequest, ReplyRecallRequest, ReplyRetryRequest};
@@ -67,6 +69,8 @@ pub struct Context {
     pub team: Option<kefu_core::team::Team>,
     /// Where exports are written (`kefu_core::config::export_dir`).
     pub export_dir: std::path::PathBuf,
+    /// The data directory (stored media are relative to it).
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Every command the UI may call, by name (`noun_verb`).
@@ -98,6 +102,8 @@ pub const COMMANDS: &[&str] = &[
     "presence_set",
     "report_get",
     "reply_recall",
+    "conversation_export",
+    "messages_export",
     "canned_list",
     "canned_save",
     "canned_delete",
@@ -354,6 +360,8 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         "search_messages" => search::search_messages(store, req),
         "report_get" => report::report_get(ctx, req).await,
         c if c.starts_with("canned_") => canned::dispatch(ctx, c, req).await,
+        "conversation_export" => ok(export::conversation(ctx, parse(req)?).await?),
+        "messages_export" => ok(export::range(ctx, parse(req)?).await?),
         "open_url" => open_url::open_url(req),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;

@@ -70,6 +70,7 @@ async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
         notifier: None,
         team: None,
         export_dir: dir.path().join("exports"),
+        data_dir: dir.path().to_owned(),
     };
     Fixture {
         em,
@@ -1478,5 +1479,92 @@ async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_a
     .await
     .expect("report");
     assert_eq!(other["satisfaction"]["satisfied"], 0, "bob ended nothing");
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn a_conversation_exports_as_text_and_html_and_a_range_as_csv_in_the_export_folder() {
+    let f = fixture(39, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(40, text("<b>订单</b> =1+1")).await;
+    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
+    dispatch(ctx, "session_claim", who.clone())
+        .await
+        .expect("claim");
+    dispatch(
+        ctx,
+        "reply_send",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "收到"}),
+    )
+    .await
+    .expect("reply");
+    until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer.as_str()}),
+        |v| {
+            v["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
+        },
+    )
+    .await;
+    let exports = f.dir.path().join("exports");
+
+    let text = dispatch(
+        ctx,
+        "conversation_export",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "format": "text", "offsetMinutes": 480}),
+    )
+    .await
+    .expect("text export");
+    let path = std::path::PathBuf::from(text["path"].as_str().expect("path"));
+    assert!(path.starts_with(&exports) && path.extension().is_some_and(|e| e == "txt"));
+    let body = std::fs::read_to_string(&path).expect("read");
+    assert!(body.contains("：<b>订单</b> =1+1\n"), "{body}");
+    assert!(body.contains("我方：收到"), "{body}");
+
+    let html = dispatch(
+        ctx,
+        "conversation_export",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "format": "html"}),
+    )
+    .await
+    .expect("html export");
+    let page = std::fs::read_to_string(html["path"].as_str().expect("path")).expect("read");
+    assert!(
+        page.contains("&lt;b&gt;订单&lt;/b&gt;") && !page.contains("<b>订单"),
+        "customer text is text"
+    );
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let csv = dispatch(
+        ctx,
+        "messages_export",
+        json!({"since": now - 3600, "until": now + 60}),
+    )
+    .await
+    .expect("csv export");
+    let rows = std::fs::read_to_string(csv["path"].as_str().expect("path")).expect("read");
+    assert!(
+        rows.starts_with("时间,账号,客户ID,客户,发送方,类型,内容\n"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(customer.as_str()) && rows.contains(",收到"),
+        "{rows}"
+    );
+    assert!(csv["messages"].as_u64().is_some_and(|n| n >= 2));
+    let bad = dispatch(
+        ctx,
+        "conversation_export",
+        json!({"openKfid": KF, "externalUserid": customer.as_str(), "format": "../../x"}),
+    )
+    .await
+    .expect_err("format");
+    assert_eq!(bad.code, ErrorCode::BadRequest);
     f.stop().await;
 }

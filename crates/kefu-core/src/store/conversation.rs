@@ -132,6 +132,46 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
 pub const MAX_PAGE: usize = 500;
 
 impl Store {
+    /// Every known customer's nickname, by customer id.
+    pub fn nicknames(&self) -> Result<std::collections::HashMap<String, String>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT external_userid, nickname FROM customer WHERE nickname IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every message of a customer (on one account), oldest first: for an export.
+    pub fn conversation_all(&self, open_kfid: &str, customer: &str) -> Result<Vec<MessageRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_ROW} WHERE m.external_userid = ?1 AND m.open_kfid = ?2 ORDER BY m.send_time, m.id"
+        ))?;
+        let rows = stmt.query_map(params![customer, open_kfid], row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Calls `each` with every message sent in `[since, until)`, oldest first (a scan of the
+    /// log: the store keeps no index by time alone); for a date-range export.
+    pub fn messages_between(
+        &self,
+        since: i64,
+        until: i64,
+        mut each: impl FnMut(&MessageRow),
+    ) -> Result<u64> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SELECT_ROW} WHERE m.send_time >= ?1 AND m.send_time < ?2 ORDER BY m.send_time, m.id"
+        ))?;
+        let mut rows = stmt.query(params![since, until])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            each(&row(r)?);
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// The newest `limit` messages of a customer (on one account, or all) older than the message
     /// `before_id`, oldest first, and whether older ones exist.
     pub fn message_page(

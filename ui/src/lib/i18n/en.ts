@@ -483,4 +483,10 @@ export const en: Messages = {
   'settings.closing': 'Closing message',
   'settings.closingPlaceholder': 'Sent when a session is ended here, e.g. Thanks for contacting us! (empty: none)',
   'settings.survey': 'Ask for a rating when a session is ended (Satisfied / Neutral / Unsatisfied)',
+  'export.conversation': 'Export',
+  'export.text': 'Export as text',
+  'export.html': 'Export as a web page (with media)',
+  'export.range': 'Export messages (CSV)',
+  'export.done': 'Exported {count} messages to {path}',
+  'export.failed': 'Export failed: {error}',
 };

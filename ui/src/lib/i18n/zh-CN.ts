@@ -486,6 +486,12 @@ export const zhCN = {
   'settings.closing': '结束语',
   'settings.closingPlaceholder': '结束会话时发送，例如：感谢您的咨询，祝您生活愉快！（留空则不发送）',
   'settings.survey': '结束会话时邀请客户评价（满意 / 一般 / 不满意）',
+  'export.conversation': '导出',
+  'export.text': '导出为文本',
+  'export.html': '导出为网页（含图片）',
+  'export.range': '导出消息 CSV',
+  'export.done': '已导出 {count} 条消息到 {path}',
+  'export.failed': '导出失败：{error}',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -24,15 +24,31 @@ export type Call = <T>(cmd: string, req: unknown) => Promise<T>;
 /** True for the events that mean "data changed: refetch". */
 export const isRefetch = (event: UiEvent) => event.kind === 'changed' || event.kind === 'resync';
 
+/** Events closer together than this share one refetch (the last one, at the end of the gap). */
+export const REFETCH_GAP_MS = 250;
+
 /**
- * Runs `refresh` on every `changed`/`resync` UI event and every `intervalMs` as a fallback;
- * returns a stop function. A subscription that resolves after `stop` is released at once.
+ * Runs `refresh` on `changed`/`resync` UI events and every `intervalMs` as a fallback; returns a
+ * stop function. A burst of events (a busy desk sends many a second) refetches at once and then
+ * once more at the end of each `REFETCH_GAP_MS`, never once per event: what is shown is at most
+ * a quarter of a second old, and a long day does not churn the window's memory. A subscription
+ * that resolves after `stop` is released at once.
  */
 export function autoRefresh(refresh: () => void, subscribe: Subscribe, intervalMs: number): () => void {
   let stopped = false;
   let unlisten: (() => void) | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    trailing = undefined;
+    last = Date.now();
+    if (!stopped) refresh();
+  };
   subscribe((event) => {
-    if (isRefetch(event)) refresh();
+    if (!isRefetch(event) || trailing !== undefined) return;
+    const wait = last + REFETCH_GAP_MS - Date.now();
+    if (wait <= 0) run();
+    else trailing = setTimeout(run, wait);
   }).then(
     (un) => {
       if (stopped) un();
@@ -46,6 +62,7 @@ export function autoRefresh(refresh: () => void, subscribe: Subscribe, intervalM
   return () => {
     stopped = true;
     clearInterval(timer);
+    clearTimeout(trailing);
     unlisten?.();
   };
 }

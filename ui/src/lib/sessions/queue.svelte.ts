@@ -59,7 +59,8 @@ export interface QueueOptions {
 }
 
 export class SessionQueue {
-  sessions = $state<SessionDto[]>([]);
+  // Replaced whole on every answer, never mutated: no deep proxy over hundreds of rows.
+  sessions = $state.raw<SessionDto[]>([]);
   /** True once a `session_list` answer has arrived. */
   loaded = $state(false);
   error = $state<RpcError | null>(null);

@@ -143,8 +143,11 @@ describe('SessionQueue', () => {
 
       channel.emit({ kind: 'changed' });
       channel.emit({ kind: 'resync' });
+      channel.emit({ kind: 'changed' });
       await vi.advanceTimersByTimeAsync(0);
-      expect(calls, 'one refetch per event').toBe(3);
+      expect(calls, 'the first of a burst refetches at once').toBe(2);
+      await vi.advanceTimersByTimeAsync(250);
+      expect(calls, 'the rest of the burst shares one refetch at the end of the gap').toBe(3);
 
       await vi.advanceTimersByTimeAsync(5_000);
       expect(calls, 'the 5 s fallback').toBe(4);
