@@ -11,6 +11,7 @@ use kefu_wechat::api::{Customer, service_state};
 use kefu_wechat::message::{Body, Text};
 use kefu_wechat::{ExternalUserId, OpenKfId, ServicerId};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -98,6 +99,9 @@ async fn play_customer(
     let script = scenario.pick_script(&mut rng).clone();
     let values = Placeholders::draw(&mut rng, &scenario.products);
     let customer = new_customer(&em, &mut rng, None);
+    // While the script runs the customer is still talking: a colleague who took them ends the
+    // session only after that (ending earlier would make their next line a new session).
+    let talking = Talking::new();
     if em
         .state()
         .customer_enter(&open_kfid, &customer, script.scene.clone())
@@ -115,6 +119,7 @@ async fn play_customer(
             Rng::new(rng.next_u64()),
             (after, speed),
             stop.clone(),
+            talking.flag(),
         ));
     }
     let handover_at = rng
@@ -168,6 +173,7 @@ async fn play_customer(
                 &mut rng,
                 speed,
                 &stop,
+                None,
             )
             .await;
             return;
@@ -185,6 +191,7 @@ async fn colleague_answers_if_nobody_did(
     mut rng: Rng,
     (after, speed): (Duration, f64),
     stop: watch::Receiver<bool>,
+    talking: Arc<AtomicBool>,
 ) {
     let arrived = em.state().now();
     if sleep_or_stop(after, &stop).await {
@@ -199,13 +206,41 @@ async fn colleague_answers_if_nobody_did(
     };
     if unanswered {
         hand_over(
-            &em, &open_kfid, &customer, &servicers, &mut rng, speed, &stop,
+            &em,
+            &open_kfid,
+            &customer,
+            &servicers,
+            &mut rng,
+            speed,
+            &stop,
+            Some(talking),
         )
         .await;
     }
 }
 
-/// A servicer takes the conversation in the WeCom client, answers once and later ends it.
+/// Set while a customer's script runs; cleared when it ends, however it ends.
+struct Talking(Arc<AtomicBool>);
+
+impl Talking {
+    fn new() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+
+    fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+}
+
+impl Drop for Talking {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
+/// A servicer takes the conversation in the WeCom client, answers once and later ends it (once
+/// the customer has stopped `talking`, when given).
+#[allow(clippy::too_many_arguments)]
 async fn hand_over(
     em: &Emulator,
     open_kfid: &OpenKfId,
@@ -214,6 +249,7 @@ async fn hand_over(
     rng: &mut Rng,
     speed: f64,
     stop: &watch::Receiver<bool>,
+    talking: Option<Arc<AtomicBool>>,
 ) {
     let Some(servicer) = servicers.iter().find(|s| s.status == 0) else {
         return;
@@ -232,6 +268,13 @@ async fn hand_over(
         &servicer,
         &format!("您好，我是人工客服 {servicer}，这边帮您处理"),
     );
+    if let Some(talking) = talking {
+        while talking.load(Ordering::Relaxed) {
+            if sleep_or_stop(Duration::from_secs_f64(5.0 / speed), stop).await {
+                return;
+            }
+        }
+    }
     if !sleep_or_stop(
         Duration::from_secs_f64(rng.between(30, 120) as f64 / speed),
         stop,
