@@ -117,9 +117,8 @@ async fn play_customer(
             customer.clone(),
             account.servicers.clone(),
             Rng::new(rng.next_u64()),
-            (after, speed),
+            (after, speed, talking.flag()),
             stop.clone(),
-            talking.flag(),
         ));
     }
     let handover_at = rng
@@ -189,9 +188,8 @@ async fn colleague_answers_if_nobody_did(
     customer: ExternalUserId,
     servicers: Vec<crate::scenario::ScenarioServicer>,
     mut rng: Rng,
-    (after, speed): (Duration, f64),
+    (after, speed, talking): (Duration, f64, Arc<AtomicBool>),
     stop: watch::Receiver<bool>,
-    talking: Arc<AtomicBool>,
 ) {
     let arrived = em.state().now();
     if sleep_or_stop(after, &stop).await {
