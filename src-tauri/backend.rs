@@ -111,6 +111,7 @@ impl Backend {
         let engine = Engine::new(Arc::new(Client::new(config)?), store, Arc::new(SystemClock));
         engine.set_welcome(settings.welcome_text.clone());
         engine.set_closing(settings.closing.clone());
+        engine.set_hours(settings.hours.clone());
         // Team mode needs a WeChat every desktop shares: a live account or a standalone
         // emulator, never one embedded emulator per desktop.
         let team = match (&settings.team_url, mode) {

@@ -44,6 +44,8 @@ pub struct Settings {
     pub team_url: Option<String>,
     /// What ending a session sends (closing text, survey), from the settings file.
     pub closing: crate::survey::Closing,
+    /// Business hours, from the settings file.
+    pub hours: crate::hours::Hours,
 }
 
 impl Settings {
@@ -124,6 +126,7 @@ impl Settings {
             welcome_text,
             team_url,
             closing: file.closing(),
+            hours: file.hours.clone(),
         }
     }
 }

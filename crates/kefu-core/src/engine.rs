@@ -131,6 +131,8 @@ pub struct Engine {
     welcome: Arc<std::sync::RwLock<Option<String>>>,
     /// What ending a session here sends (closing text, survey); shared like the welcome.
     closing: Arc<std::sync::RwLock<crate::survey::Closing>>,
+    /// Business hours (the away text outside them); shared like the welcome.
+    hours: Arc<std::sync::RwLock<crate::hours::Hours>>,
 }
 
 impl Engine {
@@ -145,6 +147,7 @@ impl Engine {
             events: Default::default(),
             welcome: Default::default(),
             closing: Default::default(),
+            hours: Default::default(),
         }
     }
 
@@ -160,6 +163,16 @@ impl Engine {
     /// Sets (or with `None` turns off) the welcome sent to customers who enter from now on.
     pub fn set_welcome(&self, text: Option<String>) {
         *self.welcome.write().unwrap_or_else(|p| p.into_inner()) = text;
+    }
+
+    /// Sets the business hours from now on.
+    pub fn set_hours(&self, hours: crate::hours::Hours) {
+        *self.hours.write().unwrap_or_else(|p| p.into_inner()) = hours;
+    }
+
+    /// The business hours in effect.
+    pub fn hours(&self) -> crate::hours::Hours {
+        self.hours.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Sets what ending a session sends from now on.
@@ -349,13 +362,21 @@ impl Engine {
         codes: Vec<(String, String, i64)>,
         ledger: &impl Ledger,
     ) -> Result<(), EngineError> {
-        let Some(text) = self.welcome() else {
-            return Ok(());
-        };
+        let welcome = self.welcome();
+        let hours = self.hours();
         for (customer, code, entered_at) in codes {
             if self.clock.now() - entered_at > WELCOME_CODE_SECS {
                 continue;
             }
+            // Outside business hours the away text takes the welcome's place.
+            let away = hours.of(open_kfid);
+            let text = if !away.is_open(entered_at) && !away.away_text.trim().is_empty() {
+                away.away_text.clone()
+            } else if let Some(w) = &welcome {
+                w.clone()
+            } else {
+                continue;
+            };
             let content = Content::text(&text);
             let json = serde_json::to_string(&content).expect("content serialises");
             let msgid = new_msgid();

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod export;
 pub mod health;
+pub mod hours;
 pub mod ledger;
 pub mod media;
 pub mod notify;

@@ -60,6 +60,8 @@ pub struct AppSettings {
     pub closing_text: Option<String>,
     /// Ask for a satisfaction rating (满意 / 一般 / 不满意) when a session is ended here.
     pub survey: bool,
+    /// Business hours and the away text.
+    pub hours: crate::hours::Hours,
     /// Notifications.
     pub notifications: NotificationSettings,
     /// UI language: `zh-CN` or `en`.
@@ -90,6 +92,7 @@ impl Default for AppSettings {
             welcome_text: None,
             closing_text: None,
             survey: true,
+            hours: crate::hours::Hours::default(),
             notifications: NotificationSettings::default(),
             language: "zh-CN".into(),
             theme: "system".into(),

@@ -55,6 +55,9 @@ pub struct HealthDto {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamHealthDto>,
+    /// Outside business hours: when the desk opens again (unix seconds); none while open.
+    #[ts(type = "number | null")]
+    pub closed_until: Option<i64>,
 }
 
 /// The team server as the title bar shows it.
@@ -95,6 +98,7 @@ impl From<kefu_core::health::Health> for HealthDto {
             },
             waiting_count: h.waiting_count,
             team: None,
+            closed_until: None,
         }
     }
 }
@@ -102,8 +106,9 @@ impl From<kefu_core::health::Health> for HealthDto {
 /// Health now.
 pub fn read(ctx: &crate::Context) -> Result<HealthDto, crate::IpcError> {
     let available = ctx.notifier.as_ref().is_some_and(|n| n.available());
-    let mut health: HealthDto =
-        kefu_core::health::read(&ctx.engine.store, ctx.engine.clock.now(), available)?.into();
+    let now = ctx.engine.clock.now();
+    let mut health: HealthDto = kefu_core::health::read(&ctx.engine.store, now, available)?.into();
+    health.closed_until = ctx.engine.hours().desk.opens_at(now);
     if let Some(team) = &ctx.team {
         let status = team.status();
         // Only the account's poller syncs with WeChat; for the others the team server is the

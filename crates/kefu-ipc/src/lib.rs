@@ -40,7 +40,9 @@ pub use search::{SearchHitDto, SearchRequest, SearchResponse, SearchSender, Snip
 pub use servicer::{
     ServicerDto, ServicerListRequest, ServicerListResponse, SessionTransferRequest,
 };
-pub use settings::{NotificationSettingsDto, SettingsDto, SettingsSetRequest, SettingsSetResponse};
+pub use settings::{
+    BusinessHoursDto, NotificationSettingsDto, SettingsDto, SettingsSetRequest, SettingsSetResponse,
+};
 
 use kefu_core::engine::Engine;
 use kefu_core::store::{QueueAction, QueueRefused, ReplyRefused};

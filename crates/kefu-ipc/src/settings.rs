@@ -33,6 +33,25 @@ pub struct NotificationSettingsDto {
     pub sla_window_hours: Option<u32>,
 }
 
+/// Business hours (the desk's; accounts with their own keep them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BusinessHoursDto {
+    /// Off: always open.
+    pub enabled: bool,
+    /// Open days, 1 Monday … 7 Sunday.
+    pub days: Vec<u8>,
+    /// Opening, minutes after midnight.
+    pub open_minute: u32,
+    /// Closing, minutes after midnight (after the opening, ≤ 1440).
+    pub close_minute: u32,
+    /// The UTC offset the times are in (minutes east; the window's when it saves).
+    pub offset_minutes: i32,
+    /// Sent through the welcome code to a customer who enters outside the hours.
+    pub away_text: String,
+}
+
 /// `settings_get` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -52,6 +71,8 @@ pub struct SettingsDto {
     pub closing_text: String,
     /// Ask for a satisfaction rating when a session is ended here.
     pub survey: bool,
+    /// Business hours.
+    pub business_hours: BusinessHoursDto,
     /// Notifications.
     pub notifications: NotificationSettingsDto,
     /// UI language.
@@ -92,6 +113,9 @@ pub struct SettingsSetRequest {
     /// Satisfaction survey on ending.
     #[ts(optional)]
     pub survey: Option<bool>,
+    /// Business hours.
+    #[ts(optional)]
+    pub business_hours: Option<BusinessHoursDto>,
     /// Notifications.
     #[ts(optional)]
     pub notifications: Option<NotificationSettingsDto>,
@@ -139,6 +163,14 @@ fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDt
         welcome_text: s.welcome_text.clone().unwrap_or_default(),
         closing_text: s.closing_text.clone().unwrap_or_default(),
         survey: s.survey,
+        business_hours: BusinessHoursDto {
+            enabled: s.hours.desk.enabled,
+            days: s.hours.desk.days.clone(),
+            open_minute: s.hours.desk.open_minute,
+            close_minute: s.hours.desk.close_minute,
+            offset_minutes: s.hours.desk.offset_minutes,
+            away_text: s.hours.desk.away_text.clone(),
+        },
         notifications: NotificationSettingsDto {
             enabled: s.notifications.enabled,
             repeat_seconds: s.notifications.repeat_seconds,
@@ -211,6 +243,28 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
     }
     if let Some(s) = r.survey {
         next.survey = s;
+    }
+    if let Some(h) = r.business_hours {
+        let mut days = h.days;
+        days.sort_unstable();
+        days.dedup();
+        let hours = kefu_core::hours::BusinessHours {
+            enabled: h.enabled,
+            days,
+            open_minute: h.open_minute,
+            close_minute: h.close_minute,
+            offset_minutes: h.offset_minutes,
+            away_text: h.away_text,
+        };
+        if !hours.valid() {
+            return Err(invalid("business hours: days 1–7, opening before closing"));
+        }
+        if hours.away_text.len() > MAX_WELCOME_BYTES {
+            return Err(invalid(format!(
+                "the away text is at most {MAX_WELCOME_BYTES} bytes"
+            )));
+        }
+        next.hours.desk = hours;
     }
     if let Some(n) = r.notifications {
         if n.repeat_seconds > MAX_REPEAT_SECONDS {
@@ -311,6 +365,7 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
     }
     ctx.engine.set_welcome(next.welcome_text.clone());
     ctx.engine.set_closing(next.closing());
+    ctx.engine.set_hours(next.hours.clone());
     let restart_required = secret_changed
         || team_password_changed
         || before.team_url != next.team_url

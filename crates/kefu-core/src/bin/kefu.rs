@@ -295,6 +295,7 @@ fn engine(settings: &Settings, store: Arc<Store>) -> anyhow::Result<Engine> {
     let engine = Engine::new(Arc::new(client), store, Arc::new(SystemClock));
     engine.set_welcome(settings.welcome_text.clone());
     engine.set_closing(settings.closing.clone());
+    engine.set_hours(settings.hours.clone());
     Ok(engine)
 }
 

@@ -467,6 +467,82 @@ async fn welcome_goes_out_through_send_msg_on_event_within_20_seconds() {
 }
 
 #[tokio::test]
+async fn outside_business_hours_the_away_text_takes_the_welcomes_place() {
+    let clock = Arc::new(ManualClock::new(0));
+    let f = fixture(9, Some(clock.clone())).await;
+    let em = &f.emu.emulator;
+    clock.advance(em.state().now());
+    let engine = f.engine.clone();
+    engine.set_welcome(Some("您好，欢迎咨询！".into()));
+    engine.sync_account(&kf()).await.expect("first import");
+    let now = clock.now();
+    // Open only in a one-minute slot twelve hours from now: closed at the moment.
+    let minute = ((now + 12 * 3600).rem_euclid(86_400) / 60) as u32;
+    let closed = kefu_core::hours::BusinessHours {
+        enabled: true,
+        days: (1..=7).collect(),
+        open_minute: minute,
+        close_minute: minute + 1,
+        offset_minutes: 0,
+        away_text: "现在是非工作时间，我们上班后会第一时间回复您".into(),
+    };
+    assert!(!closed.is_open(now));
+    engine.set_hours(kefu_core::hours::Hours {
+        desk: closed.clone(),
+        ..Default::default()
+    });
+    let night = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(22), None);
+    em.state()
+        .customer_enter(&kf(), &night, None)
+        .expect("enter")
+        .expect("code");
+    engine.sync_account(&kf()).await.expect("sync");
+
+    // The same hours, open now: the welcome as usual.
+    let open = kefu_core::hours::BusinessHours {
+        open_minute: 0,
+        close_minute: 1440,
+        ..closed
+    };
+    engine.set_hours(kefu_core::hours::Hours {
+        desk: open,
+        ..Default::default()
+    });
+    let day = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(23), None);
+    em.state()
+        .customer_enter(&kf(), &day, None)
+        .expect("enter")
+        .expect("code");
+    engine.sync_account(&kf()).await.expect("sync");
+
+    let sent: Vec<(String, String)> = em
+        .state()
+        .sent
+        .iter()
+        .map(|s| {
+            let json = serde_json::to_value(&s.content).expect("json");
+            (
+                s.touser.as_str().to_owned(),
+                json["text"]["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (
+                night.as_str().to_owned(),
+                "现在是非工作时间，我们上班后会第一时间回复您".to_owned()
+            ),
+            (day.as_str().to_owned(), "您好，欢迎咨询！".to_owned()),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_worker_polls_wakes_on_sync_now_and_stops() {
     let f = fixture(9, None).await;
     let em = &f.emu.emulator;

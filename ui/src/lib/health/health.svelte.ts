@@ -81,6 +81,8 @@ export class HealthState {
   error = $state<RpcError | null>(null);
   readonly notificationsUnavailable = $derived(this.health?.notifications === 'unavailable');
   readonly waiting = $derived(this.health?.waitingCount ?? null);
+  /** Outside business hours: when the desk opens again (unix seconds). */
+  readonly closedUntil = $derived(this.health?.closedUntil ?? null);
 
   readonly #call: Call;
   readonly #subscribe: Subscribe;

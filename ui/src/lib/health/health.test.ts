@@ -10,6 +10,7 @@ const health = (extra: Partial<HealthDto> = {}): HealthDto => ({
   outboxQueued: 0,
   notifications: 'available',
   waitingCount: 0,
+  closedUntil: null,
   ...extra,
 });
 const fmt = (s: number) => `T${s}`;

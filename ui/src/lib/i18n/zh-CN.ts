@@ -492,6 +492,17 @@ export const zhCN = {
   'export.range': '导出消息 CSV',
   'export.done': '已导出 {count} 条消息到 {path}',
   'export.failed': '导出失败：{error}',
+  'queue.closed': '非工作时间：{time} 开始营业，进入的客户会收到自动回复',
+  'settings.hours': '工作时间',
+  'settings.hoursEnabled': '只在工作时间内接待（之外自动回复）',
+  'settings.awayPlaceholder': '非工作时间的自动回复，例如：您好，现在是非工作时间，我们上班后会第一时间回复您。',
+  'settings.day.1': '一',
+  'settings.day.2': '二',
+  'settings.day.3': '三',
+  'settings.day.4': '四',
+  'settings.day.5': '五',
+  'settings.day.6': '六',
+  'settings.day.7': '日',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -23,6 +23,12 @@ export interface SettingsDraft {
   welcomeText: string;
   closingText: string;
   survey: boolean;
+  /** Business hours: on, days 1–7, "HH:MM" opening and closing, the away text. */
+  hoursEnabled: boolean;
+  hoursDays: number[];
+  hoursOpen: string;
+  hoursClose: string;
+  awayText: string;
   notificationsEnabled: boolean;
   repeatSeconds: number;
   sound: boolean;
@@ -36,6 +42,26 @@ export interface SettingsDraft {
   teamUrl: string;
   /** New team password; '' = keep the stored one. */
   teamPassword: string;
+}
+
+/** The window's UTC offset, minutes east. */
+function windowOffsetMinutes(): number {
+  return -new Date().getTimezoneOffset();
+}
+
+/** "HH:MM" of minutes after midnight (1440 is "24:00"). */
+export function hhmm(minutes: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/** Minutes after midnight of "HH:MM" ("00:00" as a closing time is midnight, 1440). */
+export function minutesOf(text: string, closing = false): number | undefined {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return undefined;
+  const v = Number(m[1]) * 60 + Number(m[2]);
+  if (v > 1440) return undefined;
+  return closing && v === 0 ? 1440 : v;
 }
 
 export function parseAccounts(text: string): string[] {
@@ -56,6 +82,11 @@ export function draftOf(s: SettingsDto): SettingsDraft {
     welcomeText: s.welcomeText,
     closingText: s.closingText,
     survey: s.survey,
+    hoursEnabled: s.businessHours.enabled,
+    hoursDays: [...s.businessHours.days],
+    hoursOpen: hhmm(s.businessHours.openMinute),
+    hoursClose: hhmm(s.businessHours.closeMinute),
+    awayText: s.businessHours.awayText,
     notificationsEnabled: s.notifications.enabled,
     repeatSeconds: s.notifications.repeatSeconds,
     sound: s.notifications.sound,
@@ -81,6 +112,20 @@ export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetReques
   if (d.welcomeText !== saved.welcomeText) req.welcomeText = d.welcomeText;
   if (d.closingText !== saved.closingText) req.closingText = d.closingText;
   if (d.survey !== saved.survey) req.survey = d.survey;
+  const h = saved.businessHours;
+  const open = minutesOf(d.hoursOpen) ?? h.openMinute;
+  const close = minutesOf(d.hoursClose, true) ?? h.closeMinute;
+  const days = d.hoursDays.filter((x, i) => d.hoursDays.indexOf(x) === i).sort((a, b) => a - b);
+  if (
+    d.hoursEnabled !== h.enabled ||
+    open !== h.openMinute ||
+    close !== h.closeMinute ||
+    d.awayText !== h.awayText ||
+    days.join() !== h.days.join()
+  ) {
+    // The times are the window's: its UTC offset goes with them.
+    req.businessHours = { enabled: d.hoursEnabled, days, openMinute: open, closeMinute: close, offsetMinutes: windowOffsetMinutes(), awayText: d.awayText };
+  }
   const repeat = Math.min(MAX_REPEAT_SECONDS, Math.max(0, Math.round(Number(d.repeatSeconds) || 0)));
   const n = saved.notifications;
   const whole = (v: number, max: number) => Math.min(max, Math.max(0, Math.round(Number(v) || 0)));

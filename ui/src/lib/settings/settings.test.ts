@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsDto, SettingsSetRequest } from '../ipc/contract';
-import { SettingsState, changes, draftOf, parseAccounts } from './settings.svelte';
+import { SettingsState, changes, draftOf, hhmm, minutesOf, parseAccounts } from './settings.svelte';
 
 const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
   corpId: 'ww1',
@@ -10,6 +10,7 @@ const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
   welcomeText: '',
   closingText: '',
   survey: true,
+  businessHours: { enabled: false, days: [1, 2, 3, 4, 5], openMinute: 540, closeMinute: 1080, offsetMinutes: 480, awayText: '' },
   notifications: { enabled: true, repeatSeconds: 60, sound: true },
   language: 'zh-CN',
   theme: 'system',
@@ -107,5 +108,24 @@ describe('SettingsState', () => {
     expect(sent).toEqual([{ language: 'en' }]);
     expect(state.draft?.language).toBe('en');
     expect(state.draft?.agentName).toBe('typing…');
+  });
+});
+
+describe('business hours in the form', () => {
+  it('shows and reads times as HH:MM, midnight closing as 24:00', () => {
+    expect(hhmm(540)).toBe('09:00');
+    expect(hhmm(1440)).toBe('24:00');
+    expect(minutesOf('18:30')).toBe(1110);
+    expect(minutesOf('00:00', true)).toBe(1440);
+    expect(minutesOf('25:00')).toBeUndefined();
+    expect(minutesOf('9点')).toBeUndefined();
+  });
+
+  it('sends the hours only when changed, with the days in order', () => {
+    expect(changes(settings(), draftOf(settings())).businessHours).toBeUndefined();
+    const d = { ...draftOf(settings()), hoursEnabled: true, hoursDays: [6, 1, 6], hoursOpen: '08:30', awayText: '下班啦' };
+    expect(changes(settings(), d).businessHours).toMatchObject({
+      enabled: true, days: [1, 6], openMinute: 510, closeMinute: 1080, awayText: '下班啦',
+    });
   });
 });

@@ -34,4 +34,8 @@ waitingCount: number,
 /**
  * Team mode: the team server's connection; absent in solo mode.
  */
-team?: TeamHealthDto, };
+team?: TeamHealthDto, 
+/**
+ * Outside business hours: when the desk opens again (unix seconds); none while open.
+ */
+closedUntil: number | null, };
