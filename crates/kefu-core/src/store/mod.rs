@@ -61,6 +61,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/008_report_timeline.sql"),
     include_str!("../../migrations/009_canned.sql"),
     include_str!("../../migrations/010_survey.sql"),
+    include_str!("../../migrations/011_automatic_replies.sql"),
 ];
 
 /// A store error.

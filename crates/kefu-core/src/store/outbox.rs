@@ -185,9 +185,17 @@ impl Store {
         outcome: std::result::Result<(), &str>,
         now: i64,
     ) -> Result<()> {
-        let summary = serde_json::from_str::<serde_json::Value>(content_json)
-            .ok()
-            .and_then(|v| v["text"]["content"].as_str().map(str::to_owned));
+        let content = serde_json::from_str::<serde_json::Value>(content_json).ok();
+        let msgtype = content
+            .as_ref()
+            .and_then(|v| v["msgtype"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "text".into());
+        let summary = content.as_ref().and_then(|v| {
+            v["text"]["content"]
+                .as_str()
+                .or_else(|| v["msgmenu"]["head_content"].as_str())
+                .map(str::to_owned)
+        });
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let (state, error) = match outcome {
@@ -195,14 +203,14 @@ impl Store {
             Err(e) => ("failed", Some(e)),
         };
         tx.execute(
-            "INSERT OR IGNORE INTO outbox (msgid, open_kfid, external_userid, content, state, attempts, last_error, created_at, sent_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, CASE WHEN ?5 = 'sent' THEN ?7 END)",
+            "INSERT OR IGNORE INTO outbox (msgid, open_kfid, external_userid, content, state, attempts, last_error, created_at, sent_at, automatic)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, CASE WHEN ?5 = 'sent' THEN ?7 END, 1)",
             params![msgid, open_kfid, customer, content_json, state, error, now],
         )?;
         let key = search::new_key(&tx, now)?;
         let inserted = tx.execute(
-            "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json, search_key) VALUES (?1, ?2, ?3, ?4, 0, 'text', ?5, ?6, ?7)",
-            params![msgid, open_kfid, customer, now, summary, content_json, key],
+            "INSERT OR IGNORE INTO message (msgid, open_kfid, external_userid, send_time, origin, msgtype, text, json, search_key) VALUES (?1, ?2, ?3, ?4, 0, ?8, ?5, ?6, ?7)",
+            params![msgid, open_kfid, customer, now, summary, content_json, key, msgtype],
         )?;
         if let (1, Some(text)) = (inserted, summary.as_deref()) {
             search::index_text(&tx, key, text)?;
