@@ -1,7 +1,8 @@
 // The soak benchmark's agent (run by `scripts/measure-desktop.sh soak`, inside Xvfb and a private
 // D-Bus session, with tauri-driver listening): for a simulated working day it works the queue in
 // the real window as an agent would — claims the customer waiting longest, answers whoever of
-// mine needs a reply, ends answered conversations beyond five — while the emulator's simulated
+// mine needs a reply, and ends the one listed last when it holds more than eight — while the
+// emulator's simulated
 // customers arrive sped up. Every KEFU_SOAK_SAMPLE_SECS it samples the PSS of the app and its
 // WebKit processes, the DOM size and the queue; after the day it idles and samples once more.
 // Prints one JSON line on stdout.
@@ -44,6 +45,17 @@ async function reply(text) {
 /** One round of the agent's work; a failed step is counted and the day goes on. */
 async function work(round) {
   try {
+    // Wrapping up first: beyond eight customers of mine, the one listed last (answered, or
+    // the longest-held) is ended, as an agent would at the end of a conversation.
+    const mine = await browser.$$(`${byTestId('session-item')}[data-state="mine"]`);
+    if (mine.length > 8) {
+      await mine[mine.length - 1].click();
+      const end = await browser.$(byTestId('end-button'));
+      await end.waitForClickable({ timeout: 5_000 });
+      await end.click();
+      actions.ended++;
+      return;
+    }
     const waiting = await item('[data-state="waiting"]');
     if (await waiting.isExisting()) {
       await waiting.click();
@@ -58,15 +70,6 @@ async function work(round) {
     if (await owed.isExisting()) {
       await owed.click();
       await reply('好的，已经记录，请稍等');
-      return;
-    }
-    const mine = await browser.$$(`${byTestId('session-item')}[data-state="mine"][data-needs-reply="false"]`);
-    if (mine.length > 5) {
-      await mine[mine.length - 1].click();
-      const end = await browser.$(byTestId('end-button'));
-      await end.waitForClickable({ timeout: 5_000 });
-      await end.click();
-      actions.ended++;
     }
   } catch (e) {
     actions.failed++;

@@ -500,4 +500,5 @@ export const en: Messages = {
   'settings.day.5': 'Fri',
   'settings.day.6': 'Sat',
   'settings.day.7': 'Sun',
+  'queue.more': '{n} more (find them through search)',
 };

@@ -503,6 +503,7 @@ export const zhCN = {
   'settings.day.5': '五',
   'settings.day.6': '六',
   'settings.day.7': '日',
+  'queue.more': '还有 {n} 个（可在搜索中找到）',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
