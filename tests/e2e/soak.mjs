@@ -2,8 +2,9 @@
 // D-Bus session, with tauri-driver listening): for a simulated working day it works the queue in
 // the real window as an agent would — claims the customer waiting longest, answers whoever of
 // mine needs a reply, and ends the one listed last when it holds more than eight — while the
-// emulator's simulated customers arrive sped up. Every KEFU_SOAK_SAMPLE_SECS it samples the PSS of the app and its
-// WebKit processes, the DOM size and the queue; after the day it idles and samples once more.
+// emulator's simulated customers arrive sped up. Every KEFU_SOAK_SAMPLE_SECS it samples the PSS
+// of the app and its WebKit processes, the DOM size and the queue; after the day it idles and
+// samples once more.
 // Prints one JSON line on stdout.
 import path from 'node:path';
 import { remote } from 'webdriverio';
