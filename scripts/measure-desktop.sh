@@ -129,7 +129,7 @@ PLOT
     "|---|---|---|---|---|---|---|",
     (.samples[] | "| \(.simMinutes / 60 | floor) h \(.simMinutes % 60 | floor) min | \(.pssKiB / 1024 | floor) MiB | \(.appKiB / 1024 | floor) MiB | \(.webKiB / 1024 | floor) MiB | \(.waiting) | \(.mine) | \(.domNodes) |"),
     "",
-    "growth after the first hour: \(.growthAfterFirstHourPct) % (goal ≤ 10 %); idle at the end: \(.idleKiB / 1024 | floor) MiB (goal ≤ 300 MiB)"
+    "growth after the first hour (mean of the last hour \(.lastHourKiB / 1024 | floor) MiB against the second hour \(.secondHourKiB / 1024 | floor) MiB): \(.growthAfterFirstHourPct) % (goal ≤ 10 %); idle at the end: \(.idleKiB / 1024 | floor) MiB (goal ≤ 300 MiB)"
   ' <<<"$result"
   exit
 fi

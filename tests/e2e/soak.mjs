@@ -114,8 +114,14 @@ try {
   // The day is over: nothing more is done; WebKit settles, then the idle figure.
   await browser.pause(30_000);
   const idle = treeMemory(bin).pss;
-  const atHour = samples.find((s) => s.simMinutes >= 60) ?? samples[0];
-  const end = samples.at(-1);
+  // Growth: the mean PSS of the last simulated hour against that of the second hour (samples
+  // jump with garbage collection; one sample against another would measure the noise).
+  const mean = (from, to) => {
+    const inside = samples.filter((s) => s.simMinutes >= from && s.simMinutes < to);
+    return inside.reduce((t, s) => t + s.pssKiB, 0) / Math.max(1, inside.length);
+  };
+  const secondHour = mean(60, 120);
+  const lastHour = mean((hours - 1) * 60, hours * 60 + 1);
   console.log(
     JSON.stringify({
       speed,
@@ -123,7 +129,9 @@ try {
       actions,
       samples,
       idleKiB: idle,
-      growthAfterFirstHourPct: Math.round(((end.pssKiB - atHour.pssKiB) / atHour.pssKiB) * 1000) / 10,
+      secondHourKiB: Math.round(secondHour),
+      lastHourKiB: Math.round(lastHour),
+      growthAfterFirstHourPct: Math.round(((lastHour - secondHour) / secondHour) * 1000) / 10,
     }),
   );
 } finally {
