@@ -7,10 +7,9 @@
 // samples once more.
 // Prints one JSON line on stdout.
 import path from 'node:path';
-import { remote } from 'webdriverio';
+import { byTestId, startApp } from './lib/app-session.mjs';
 import { treeMemory } from './lib/proc.mjs';
 
-const byTestId = (id) => `[data-testid="${id}"]`;
 const bin = path.resolve(process.env.KEFU_DESK_BIN);
 const speed = Number(process.env.KEFU_SOAK_SPEED || 32);
 const hours = Number(process.env.KEFU_SOAK_HOURS || 8);
@@ -18,18 +17,7 @@ const sampleMs = Number(process.env.KEFU_SOAK_SAMPLE_SECS || 30) * 1000;
 const dayMs = (hours * 3600 * 1000) / speed;
 const log = (...a) => console.error('soak:', ...a);
 
-const browser = await remote({
-  hostname: '127.0.0.1',
-  port: Number(process.env.TAURI_DRIVER_PORT),
-  path: '/',
-  logLevel: 'warn',
-  connectionRetryCount: 0,
-  connectionRetryTimeout: 120_000,
-  capabilities: {
-    'tauri:options': { application: bin },
-    'wdio:enforceWebDriverClassic': true,
-  },
-});
+const browser = await startApp({ application: bin });
 
 const actions = { claimed: 0, replied: 0, ended: 0, failed: 0 };
 const item = (filter) => browser.$(`${byTestId('session-item')}${filter}`);

@@ -7,6 +7,7 @@
 //! each character giving a non-empty prefix of one of its readings, so `tk`, `tuikuan`,
 //! `tuik` and `tkuan` all find 退款. `ü` may be typed as `v` or `u`.
 
+use crate::export::{guard_formula, unguard_formula};
 use pinyin::ToPinyinMulti;
 
 /// Longest title, in characters.
@@ -271,29 +272,14 @@ pub fn to_csv(replies: &[&CannedReply]) -> String {
     for r in replies {
         let d = &r.draft;
         let _ = w.write_record([
-            guard(&d.folder),
-            guard(&d.title),
-            guard(&d.shortcut),
-            guard(&d.body),
+            guard_formula(&d.folder),
+            guard_formula(&d.title),
+            guard_formula(&d.shortcut),
+            guard_formula(&d.body),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
     format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
-}
-
-fn guard(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
-}
-
-fn unguard(cell: &str) -> &str {
-    let mut it = cell.chars();
-    match (it.next(), it.next()) {
-        (Some('\''), Some('=' | '+' | '-' | '@' | '\t' | '\r')) => &cell[1..],
-        _ => cell,
-    }
 }
 
 /// Reads CSV written by [`to_csv`] or by hand (header required; the shortcut column is
@@ -334,7 +320,11 @@ pub fn from_csv(text: &str, scope: Scope) -> Result<CsvImport, String> {
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(unguard).unwrap_or("");
+        let cell = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(unguard_formula)
+                .unwrap_or("")
+        };
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -377,35 +377,8 @@ impl Engine {
             } else {
                 continue;
             };
-            let content = Content::text(&text);
-            let json = serde_json::to_string(&content).expect("content serialises");
-            let msgid = new_msgid();
-            let request = kefu_wechat::api::SendMsgOnEventRequest {
-                code,
-                msgid: Some(MsgId::from(msgid.as_str())),
-                content,
-            };
-            let outcome = self
-                .client
-                .send_msg_on_event(&request)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string());
-            let recorded = outcome.as_ref().map(|_| ()).map_err(String::clone);
-            ledger
-                .record_event_reply(
-                    open_kfid,
-                    &customer,
-                    &msgid,
-                    &json,
-                    recorded,
-                    self.clock.now(),
-                )
+            self.send_on_event(ledger, open_kfid, &customer, code, Content::text(&text))
                 .await?;
-            self.events.publish(DomainEvent::OutboxChanged {
-                msgid,
-                state: if outcome.is_ok() { "sent" } else { "failed" }.into(),
-            });
         }
         Ok(())
     }
@@ -572,6 +545,25 @@ impl Engine {
         let Some(content) = crate::survey::closing_content(&closing) else {
             return;
         };
+        let ledger = self.store.clone();
+        if let Err(e) = self
+            .send_on_event(&ledger, open_kfid, customer, code, content)
+            .await
+        {
+            tracing::warn!(error = %e, "the closing message was not recorded");
+        }
+    }
+
+    /// Sends `content` with a single-use event code (`send_msg_on_event`) and records it in the
+    /// conversation, sent or failed, outside the 5-reply allowance; a refusal is logged.
+    async fn send_on_event(
+        &self,
+        ledger: &impl Ledger,
+        open_kfid: &str,
+        customer: &str,
+        code: String,
+        content: Content,
+    ) -> Result<(), EngineError> {
         let json = serde_json::to_string(&content).expect("content serialises");
         let msgid = new_msgid();
         let request = kefu_wechat::api::SendMsgOnEventRequest {
@@ -586,24 +578,24 @@ impl Engine {
             .map(drop)
             .map_err(|e| e.to_string());
         if let Err(e) = &outcome {
-            tracing::warn!(error = %e, "the closing message was not sent");
+            tracing::warn!(error = %e, "a message on an event code was not sent");
         }
-        let recorded = Store::record_event_reply(
-            &self.store,
-            open_kfid,
-            customer,
-            &msgid,
-            &json,
-            outcome.as_ref().map(|_| ()).map_err(String::as_str),
-            self.clock.now(),
-        );
-        if let Err(e) = recorded {
-            tracing::warn!(error = %e, "the closing message was not recorded");
-        }
+        let sent = outcome.is_ok();
+        ledger
+            .record_event_reply(
+                open_kfid,
+                customer,
+                &msgid,
+                &json,
+                outcome,
+                self.clock.now(),
+            )
+            .await?;
         self.events.publish(DomainEvent::OutboxChanged {
             msgid,
-            state: if outcome.is_ok() { "sent" } else { "failed" }.into(),
+            state: if sent { "sent" } else { "failed" }.into(),
         });
+        Ok(())
     }
 
     /// Ends the session on WeChat's side too when the API owns it there (state 0/1), after it

@@ -182,18 +182,36 @@ pub fn range_record(m: &MessageRow, customer_name: &str, offset_secs: i64) -> [S
         local_time(m.send_time, offset_secs),
         m.open_kfid.clone(),
         m.external_userid.clone().unwrap_or_default(),
-        guard(customer_name),
-        guard(&sender_label(m, customer_name)),
+        guard_formula(customer_name),
+        guard_formula(&sender_label(m, customer_name)),
         m.msgtype.clone(),
-        guard(&body_text(m)),
+        guard_formula(&body_text(m)),
     ]
 }
 
-fn guard(cell: &str) -> String {
+/// A CSV cell a spreadsheet will not run as a formula: one that starts with `=`, `+`, `-`, `@`,
+/// a tab or a CR gets a leading `'`.
+pub fn guard_formula(cell: &str) -> String {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
         _ => cell.to_owned(),
     }
+}
+
+/// The cell [`guard_formula`] was given back (for CSV read in again).
+pub fn unguard_formula(cell: &str) -> &str {
+    let mut it = cell.chars();
+    match (it.next(), it.next()) {
+        (Some('\''), Some('=' | '+' | '-' | '@' | '\t' | '\r')) => &cell[1..],
+        _ => cell,
+    }
+}
+
+/// `YYYYMMDD-HHMMSS` of a unix time at a UTC offset (seconds east), for file names.
+pub fn file_stamp(t: i64, offset_secs: i64) -> String {
+    local_time(t, offset_secs)
+        .replace(['-', ':'], "")
+        .replace(' ', "-")
 }
 
 #[cfg(test)]
@@ -256,6 +274,13 @@ mod tests {
             (rec[3].as_str(), rec[6].as_str()),
             ("'@me", "'=HYPERLINK(\"x\")")
         );
+    }
+
+    #[test]
+    fn file_stamps_are_civil_utc_times() {
+        assert_eq!(file_stamp(0, 0), "19700101-000000");
+        assert_eq!(file_stamp(1_798_300_800 + 3661, 0), "20261226-170101");
+        assert_eq!(file_stamp(951_782_400, 0), "20000229-000000");
     }
 
     #[test]

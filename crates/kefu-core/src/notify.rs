@@ -699,6 +699,11 @@ impl Notifier {
                 st.settings.sound,
             )
         };
+        let all_off =
+            rules.waiting_secs == 0 && rules.unanswered_secs == 0 && rules.window_secs == 0;
+        if all_off && self.state().sla.is_empty() {
+            return;
+        }
         let Ok(rows) = self.engine.store.sessions(now) else {
             return;
         };

@@ -311,7 +311,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             let all = store.canned_replies()?;
             let csv = canned::to_csv(&all.iter().collect::<Vec<_>>());
             let dir = &ctx.export_dir;
-            let stamp = chrono_stamp(ctx.engine.clock.now());
+            let stamp = kefu_core::export::file_stamp(ctx.engine.clock.now(), 0);
             let path = dir.join(format!("kefu-canned-replies-{stamp}.csv"));
             std::fs::create_dir_all(dir)
                 .and_then(|_| std::fs::write(&path, csv))
@@ -330,27 +330,5 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             ErrorCode::UnknownCommand,
             format!("unknown command {other}"),
         )),
-    }
-}
-
-/// `YYYYMMDD-HHMMSS` (UTC) of a unix time, for file names.
-fn chrono_stamp(t: i64) -> String {
-    let (y, m, d) = kefu_core::report::calendar::civil_from_days(t.div_euclid(86_400));
-    let secs = t.rem_euclid(86_400);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn file_stamps_are_civil_utc_times() {
-        assert_eq!(super::chrono_stamp(0), "19700101-000000");
-        assert_eq!(super::chrono_stamp(1_798_300_800 + 3661), "20261226-170101");
-        assert_eq!(super::chrono_stamp(951_782_400), "20000229-000000");
     }
 }

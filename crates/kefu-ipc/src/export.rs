@@ -63,9 +63,7 @@ fn io(path: &std::path::Path, e: std::io::Error) -> IpcError {
 }
 
 fn stamp(ctx: &Context, offset_secs: i64) -> String {
-    export::local_time(ctx.engine.clock.now(), offset_secs)
-        .replace(['-', ':'], "")
-        .replace(' ', "-")
+    export::file_stamp(ctx.engine.clock.now(), offset_secs)
 }
 
 /// Runs `conversation_export`.

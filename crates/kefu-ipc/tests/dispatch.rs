@@ -117,6 +117,31 @@ impl Fixture {
         id
     }
 
+    /// Claims the customer and answers once, until WeChat has accepted the reply.
+    async fn claim_and_answer(&self, customer: &str, reply: &str) {
+        let ctx = &self.ctx;
+        let who = json!({"openKfid": KF, "externalUserid": customer});
+        dispatch(ctx, "session_claim", who).await.expect("claim");
+        dispatch(
+            ctx,
+            "reply_send",
+            json!({"openKfid": KF, "externalUserid": customer, "text": reply}),
+        )
+        .await
+        .expect("reply");
+        until(
+            ctx,
+            "message_list",
+            json!({"externalUserid": customer}),
+            |v| {
+                v["messages"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
+            },
+        )
+        .await;
+    }
+
     async fn says(&self, customer: &str, body: Body) {
         self.em
             .state()
@@ -977,28 +1002,7 @@ async fn the_report_counts_who_answered_what_in_the_range() {
     let f = fixture(21, Box::new(MemorySecretStore::default())).await;
     let ctx = &f.ctx;
     let customer = f.customer_says(22, text("我的快递到哪了")).await;
-    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
-    dispatch(ctx, "session_claim", who.clone())
-        .await
-        .expect("claim");
-    dispatch(
-        ctx,
-        "reply_send",
-        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "马上帮您查"}),
-    )
-    .await
-    .expect("reply");
-    until(
-        ctx,
-        "message_list",
-        json!({"externalUserid": customer.as_str()}),
-        |v| {
-            v["messages"]
-                .as_array()
-                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
-        },
-    )
-    .await;
+    f.claim_and_answer(&customer, "马上帮您查").await;
 
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -1395,27 +1399,7 @@ async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_a
     .expect("closing settings");
     let customer = f.customer_says(38, text("怎么退货")).await;
     let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
-    dispatch(ctx, "session_claim", who.clone())
-        .await
-        .expect("claim");
-    dispatch(
-        ctx,
-        "reply_send",
-        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "寄回即可"}),
-    )
-    .await
-    .expect("reply");
-    until(
-        ctx,
-        "message_list",
-        json!({"externalUserid": customer.as_str()}),
-        |v| {
-            v["messages"]
-                .as_array()
-                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
-        },
-    )
-    .await;
+    f.claim_and_answer(&customer, "寄回即可").await;
     dispatch(ctx, "session_end", who.clone())
         .await
         .expect("end");
@@ -1487,28 +1471,7 @@ async fn a_conversation_exports_as_text_and_html_and_a_range_as_csv_in_the_expor
     let f = fixture(39, Box::new(MemorySecretStore::default())).await;
     let ctx = &f.ctx;
     let customer = f.customer_says(40, text("<b>订单</b> =1+1")).await;
-    let who = json!({"openKfid": KF, "externalUserid": customer.as_str()});
-    dispatch(ctx, "session_claim", who.clone())
-        .await
-        .expect("claim");
-    dispatch(
-        ctx,
-        "reply_send",
-        json!({"openKfid": KF, "externalUserid": customer.as_str(), "text": "收到"}),
-    )
-    .await
-    .expect("reply");
-    until(
-        ctx,
-        "message_list",
-        json!({"externalUserid": customer.as_str()}),
-        |v| {
-            v["messages"]
-                .as_array()
-                .is_some_and(|m| m.iter().any(|x| x["delivery"] == "sent"))
-        },
-    )
-    .await;
+    f.claim_and_answer(&customer, "收到").await;
     let exports = f.dir.path().join("exports");
 
     let text = dispatch(

@@ -189,20 +189,8 @@ impl Team {
         id: &str,
         draft: &crate::canned::Draft,
     ) -> Result<(), TeamError> {
-        let now = self.clock().now();
-        self.query(
-            "SELECT kefu.canned_put($1, $2, $3, $4, $5, $6)",
-            &[
-                &id,
-                &draft.folder,
-                &draft.title,
-                &draft.shortcut,
-                &draft.body,
-                &now,
-            ],
-        )
-        .await?;
-        self.pull(store).await.map(drop)
+        self.canned_put_many(store, &[(id.to_owned(), draft.clone())])
+            .await
     }
 
     /// Adds or changes several team canned replies (an import), then pulls once.
