@@ -147,6 +147,11 @@ outer() {
   # Only the virtual display: never a Wayland compositor or a bus of the caller's session.
   unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
   export GDK_BACKEND=x11
+  # Files and links the app opens "with the system application" are recorded, one path or URL
+  # per line, instead of starting a viewer or a browser.
+  export KEFU_E2E_OPENED="$tmp/opened.log" KEFU_DESK_OPENER="$tmp/opener"
+  printf '#!/bin/sh\nprintf "%%s\\n" "$1" >> "%s"\n' "$KEFU_E2E_OPENED" >"$KEFU_DESK_OPENER"
+  chmod 755 "$KEFU_DESK_OPENER"
 
   export KEFU_E2E_INNER=1 KEFU_DESK_BIN="$bin" TAURI_DRIVER="$driver"
   export TAURI_DRIVER_PORT="$DRIVER_PORT" TAURI_NATIVE_PORT="$NATIVE_PORT"

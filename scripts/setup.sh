@@ -12,6 +12,9 @@ KEFU_APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config fonts-noto-cjk fonts-noto-color-emoji python3-venv
   xvfb xauth imagemagick webkit2gtk-driver dunst gnome-keyring libsecret-tools
+  # voice and video: GStreamer decodes WeChat's AMR voice (kefu_core::voice, OpenCORE's decoder
+  # in plugins-ugly) and plays H.264 video in the window (libav)
+  libgstreamer1.0-dev gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
   # busctl (dunstctl reads the notification daemon through it) and jq (scripts/measure-desktop.sh)
   systemd jq
   # team mode: the tests start throw-away PostgreSQL clusters (initdb, pg_ctl), one of them

@@ -157,6 +157,7 @@ impl Backend {
                 team,
                 export_dir: kefu_core::config::export_dir(),
                 data_dir,
+                opener: kefu_core::files::opener_program(),
             },
             _emulator: emulator,
         })

@@ -2,9 +2,11 @@
 // an action, and a history search hit opens its conversation scrolled to the message, highlighted.
 // Run through scripts/e2e.sh (Xvfb + tauri-driver + an isolated profile).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Key } from 'webdriverio';
-import { byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
+import { byTestId, REPO_ROOT, startApp, withArtifacts } from './lib/app-session.mjs';
 
 describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
   /** @type {WebdriverIO.Browser | undefined} */
@@ -163,6 +165,87 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     );
     assert.equal(await $('canned-picker').isExisting(), false, 'the picker closes once a reply is chosen');
     await composer.clearValue();
+  });
+
+  test('a voice plays with its length and waveform; a file and a video open outside and save to Downloads', async () => {
+    const say = (body) => emulator('POST', '/emulator/customers/say', body);
+    const nickname = `e2e-media-${Date.now()}`;
+    const { external_userid: customer } = await say({ nickname, media: 'voice_hello.amr' });
+    await say({ external_userid: customer, media: '发票申请表.pdf' });
+    await say({ external_userid: customer, media: 'device_fault.mp4' });
+    await $('nav-desk').click();
+    const item = await browser.$(`${byTestId('session-item')}[data-customer=${JSON.stringify(customer)}]`);
+    await item.waitForExist({ timeout: 20_000, timeoutMsg: 'the customer did not reach the queue' });
+    await item.click();
+
+    // The voice: decoded from AMR by the backend, drawn as 48 bars with its length.
+    const player = await $('voice-player');
+    await player.waitForExist({ timeout: 20_000, timeoutMsg: 'the voice never became playable' });
+    const ms = Number(await player.getAttribute('data-duration-ms'));
+    assert.ok(ms > 7000 && ms < 8500, `the voice lasts ${ms} ms`);
+    assert.equal(await $('voice-length').getText(), '0:08');
+    assert.equal(await browser.$$(`${byTestId('voice-waveform')} span`).length, 48);
+    await $('voice-play').click();
+    // WebKit loads the WAV through kefu-media:// and reads its length: it is playable here.
+    const audio = async () =>
+      JSON.parse(
+        await browser.execute(() => {
+          const a = document.querySelector('[data-testid="voice-player"] audio');
+          // As JSON: NaN (no length yet) becomes null.
+          return JSON.stringify(a ? { duration: a.duration, error: a.error?.code ?? null, state: a.readyState } : null);
+        }),
+      );
+    await browser.waitUntil(async () => Math.abs(((await audio())?.duration ?? 0) - ms / 1000) < 0.3, {
+      timeout: 10_000,
+      timeoutMsg: `the window could not load the voice: ${JSON.stringify(await audio())}`,
+    });
+    // It plays: the played part of the waveform grows.
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() => document.querySelectorAll('[data-testid="voice-waveform"] .played').length)) > 0,
+      { timeout: 10_000, timeoutMsg: `the voice did not play: ${JSON.stringify(await audio())}` },
+    );
+
+    // The file: opened with the system application as a copy under its own name, and saved.
+    const openedLog = process.env.KEFU_E2E_OPENED;
+    assert.ok(openedLog, 'scripts/e2e.sh records what the app opens');
+    const opened = async () => (await readFile(openedLog, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    const file = await browser.$(`${byTestId('message-file')}`);
+    await file.$(byTestId('media-open')).click();
+    await browser.waitUntil(async () => (await opened()).some((p) => p.endsWith('/发票申请表.pdf')), {
+      timeout: 10_000,
+      timeoutMsg: 'the file was not handed to the opener',
+    });
+    const copy = (await opened()).find((p) => p.endsWith('/发票申请表.pdf'));
+    const fixture = path.join(REPO_ROOT, 'crates/kefu-emulator/scenarios/media/发票申请表.pdf');
+    assert.deepEqual(await readFile(copy), await readFile(fixture), 'the opened copy is the file the customer sent');
+    await file.$(byTestId('media-save')).click();
+    const saved = path.join(process.env.HOME, 'Downloads', '发票申请表.pdf');
+    await browser.waitUntil(async () => (await $('notice').getText()).includes(saved), {
+      timeout: 10_000,
+      timeoutMsg: 'saving did not say where the file went',
+    });
+    assert.deepEqual(await readFile(saved), await readFile(fixture));
+
+    // The video plays in the window when pressed (its length is read) and opens in the system player.
+    await $('message-video').click();
+    const video = async () =>
+      JSON.parse(
+        await browser.execute(() => {
+          const v = document.querySelector('video[data-testid="message-video"]');
+          return JSON.stringify(v ? { duration: v.duration, state: v.readyState, error: v.error?.code ?? null } : null);
+        }),
+      );
+    await browser.waitUntil(async () => Math.abs(((await video())?.duration ?? 0) - 3) < 0.3, {
+      timeout: 15_000,
+      timeoutMsg: `the video did not load in the window: ${JSON.stringify(await video())}`,
+    });
+    const videoBox = await (await $('message-video')).parentElement();
+    await videoBox.$(byTestId('media-open')).click();
+    await browser.waitUntil(async () => (await opened()).some((p) => p.endsWith('/device_fault.mp4')), {
+      timeout: 10_000,
+      timeoutMsg: 'the video was not handed to the opener',
+    });
   });
 
   test('a draft stays with its conversation and survives reloading the window', async () => {

@@ -92,24 +92,34 @@ struct Say {
     text: Option<String>,
     /// Any body with its `msgtype`, e.g. `{"msgtype":"location","location":{…}}`.
     message: Option<Value>,
+    /// A scenario media file (`scenarios/media/`), sent as an image, voice, video or file by
+    /// its extension.
+    media: Option<String>,
 }
 
 async fn customer_say(AxState(em): AxState<Emulator>, Json(req): Json<Say>) -> Response {
     let Some(open_kfid) = req.open_kfid.or_else(|| first_account(&em)) else {
         return bad("no account");
     };
-    let body = match (req.text, req.message) {
-        (Some(text), _) => Body::Text {
+    let body = match (req.media, req.text, req.message) {
+        (Some(name), _, _) => {
+            let kind = crate::scenario::media_type_of(&name);
+            match crate::scenario::media_body(kind, &name, &mut em.state()) {
+                Some(body) => body,
+                None => return bad(format!("no scenario media file {name}")),
+            }
+        }
+        (None, Some(text), _) => Body::Text {
             text: Text {
                 content: text,
                 menu_id: None,
             },
         },
-        (None, Some(message)) => match serde_json::from_value::<Body>(message) {
+        (None, None, Some(message)) => match serde_json::from_value::<Body>(message) {
             Ok(b) => b,
             Err(e) => return bad(format!("message: {e}")),
         },
-        (None, None) => return bad("give text or message"),
+        (None, None, None) => return bad("give text, message or media"),
     };
     let customer = match req.external_userid {
         Some(c) if em.state().customers.contains_key(&c) => c,

@@ -271,29 +271,43 @@ fn content_type_for(name: &str) -> &'static str {
     }
 }
 
+/// A message carrying the scenario media file `name`, uploaded into the corp's media store
+/// first; `None` for an unknown file.
+pub fn media_body(media_type: MediaType, name: &str, state: &mut State) -> Option<Body> {
+    let bytes = media_file(name)?;
+    let (media_id, _) = state
+        .media_upload(
+            Some(media_type.as_str()),
+            name.to_owned(),
+            content_type_for(name).to_owned(),
+            bytes::Bytes::from_static(bytes),
+        )
+        .ok()?;
+    let media = Media { media_id };
+    Some(match media_type {
+        MediaType::Image => Body::Image { image: media },
+        MediaType::Voice => Body::Voice { voice: media },
+        MediaType::Video => Body::Video { video: media },
+        MediaType::File => Body::File { file: media },
+    })
+}
+
+/// The kind of message a scenario media file is sent as, by its extension.
+pub fn media_type_of(name: &str) -> MediaType {
+    match content_type_for(name).split('/').next() {
+        Some("image") => MediaType::Image,
+        Some("audio") => MediaType::Voice,
+        Some("video") => MediaType::Video,
+        _ => MediaType::File,
+    }
+}
+
 /// Renders a line into a message body; media lines upload their file into the corp's media
 /// store first. `None` when the line is not usable (unknown media file, no kind key).
 pub fn render_line(line: &Line, values: &Placeholders, state: &mut State) -> Option<Body> {
     let (kind, value) = line.kind.iter().next()?;
-    let media_type = MediaType::parse(kind);
-    if let Some(media_type) = media_type {
-        let name = value.as_str()?;
-        let bytes = media_file(name)?;
-        let (media_id, _) = state
-            .media_upload(
-                Some(media_type.as_str()),
-                name.to_owned(),
-                content_type_for(name).to_owned(),
-                bytes::Bytes::from_static(bytes),
-            )
-            .ok()?;
-        let media = Media { media_id };
-        return Some(match media_type {
-            MediaType::Image => Body::Image { image: media },
-            MediaType::Voice => Body::Voice { voice: media },
-            MediaType::Video => Body::Video { video: media },
-            MediaType::File => Body::File { file: media },
-        });
+    if let Some(media_type) = MediaType::parse(kind) {
+        return media_body(media_type, value.as_str()?, state);
     }
     if kind == "text" {
         return Some(Body::Text {

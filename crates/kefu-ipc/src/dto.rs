@@ -49,6 +49,10 @@ pub enum ErrorCode {
     TakenByColleague,
     /// A reply can be recalled only within 2 minutes of WeChat accepting it.
     RecallTooLate,
+    /// A received file looks like a program: it may be saved, not opened.
+    LooksLikeProgram,
+    /// A voice in a format this app does not decode (SILK) or that failed to decode.
+    Unplayable,
     /// A bug.
     Internal,
 }

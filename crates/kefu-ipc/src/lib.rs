@@ -9,6 +9,7 @@ mod dto;
 pub mod events;
 mod export;
 mod health;
+pub mod media_file;
 pub mod media_url;
 mod open_url;
 mod reply;
@@ -73,6 +74,8 @@ pub struct Context {
     pub export_dir: std::path::PathBuf,
     /// The data directory (stored media are relative to it).
     pub data_dir: std::path::PathBuf,
+    /// The program that opens links and files outside the app (`kefu_core::files::opener_program`).
+    pub opener: std::path::PathBuf,
 }
 
 /// Every command the UI may call, by name (`noun_verb`).
@@ -112,6 +115,9 @@ pub const COMMANDS: &[&str] = &[
     "canned_used",
     "canned_import",
     "canned_export",
+    "media_open",
+    "media_save",
+    "voice_clip",
 ];
 
 fn parse<T: DeserializeOwned>(req: Value) -> Result<T, IpcError> {
@@ -364,7 +370,10 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         c if c.starts_with("canned_") => canned::dispatch(ctx, c, req).await,
         "conversation_export" => ok(export::conversation(ctx, parse(req)?).await?),
         "messages_export" => ok(export::range(ctx, parse(req)?).await?),
-        "open_url" => open_url::open_url(req),
+        "open_url" => open_url::open_url(ctx, req),
+        "media_open" => ok(media_file::open(ctx, parse(req)?).await?),
+        "media_save" => ok(media_file::save(ctx, parse(req)?).await?),
+        "voice_clip" => ok(media_file::voice_clip(ctx, parse(req)?).await?),
         "sync_now" => {
             ctx.worker.send(WorkerCommand::SyncNow).await;
             ok(Empty {})

@@ -1,6 +1,6 @@
 //! `open_url`: a link the agent clicked leaves the app for the system browser. Only absolute
-//! `http`/`https` URLs pass ([`checked_url`]); they go to the desktop's opener (`xdg-open`,
-//! `open` on macOS) as one argument, never through a shell.
+//! `http`/`https` URLs pass ([`checked_url`]); they go to the desktop's opener (`Context::opener`:
+//! `xdg-open`, `open` on macOS) as one argument, never through a shell.
 
 use crate::{ErrorCode, IpcError, parse};
 use serde::{Deserialize, Serialize};
@@ -42,22 +42,10 @@ pub fn checked_url(req: Value) -> Result<String, IpcError> {
 }
 
 /// Runs `open_url`.
-pub(crate) fn open_url(req: Value) -> Result<Value, IpcError> {
+pub(crate) fn open_url(ctx: &crate::Context, req: Value) -> Result<Value, IpcError> {
     let url = checked_url(req)?;
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let mut child = std::process::Command::new(opener)
-        .arg(&url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot start {opener}: {e}")))?;
-    // Reaped when it exits; the browser outlives it.
-    std::thread::spawn(move || child.wait());
+    kefu_core::files::run_opener(&ctx.opener, std::ffi::OsStr::new(&url))
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     crate::ok(crate::Empty {})
 }
 

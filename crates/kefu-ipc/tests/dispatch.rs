@@ -29,6 +29,21 @@ async fn until(ctx: &Context, cmd: &str, req: Value, done: impl Fn(&Value) -> bo
     panic!("{cmd} never reached the expected state");
 }
 
+/// An opener that records its one argument in `opened.log` beside it, as the desktop's
+/// `xdg-open` would receive it.
+fn recording_opener(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("opener.sh");
+    let log = dir.join("opened.log");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", log.display()),
+    )
+    .expect("write opener");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    script
+}
+
 /// The emulator, a store in a temp dir, the engine and its worker, and the contract's context.
 struct Fixture {
     em: Emulator,
@@ -71,6 +86,7 @@ async fn fixture(seed: u64, secrets: Box<dyn SecretStore>) -> Fixture {
         team: None,
         export_dir: dir.path().join("exports"),
         data_dir: dir.path().to_owned(),
+        opener: recording_opener(dir.path()),
     };
     Fixture {
         em,
@@ -1529,5 +1545,148 @@ async fn a_conversation_exports_as_text_and_html_and_a_range_as_csv_in_the_expor
     .await
     .expect_err("format");
     assert_eq!(bad.code, ErrorCode::BadRequest);
+    f.stop().await;
+}
+
+#[tokio::test]
+async fn received_files_open_with_the_system_app_save_without_overwriting_and_voice_plays() {
+    let f = fixture(41, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    let customer = f.customer_says(42, text("发给你们看看")).await;
+    let upload = |name: &str, ct: &str, bytes: &'static [u8]| {
+        f.em.state()
+            .media_upload(Some("file"), name.into(), ct.into(), bytes.to_vec().into())
+            .expect("upload")
+            .0
+    };
+    let pdf = upload("../../发票.pdf", "application/pdf", b"%PDF-1.4 invoice");
+    let script = upload("安装说明.pdf", "application/pdf", b"#!/bin/sh\nrm -rf ~\n");
+    let (voice, _) =
+        f.em.state()
+            .media_upload(
+                Some("voice"),
+                "voice.amr".into(),
+                "audio/amr".into(),
+                kefu_emulator::scenario::media_file("voice_hello.amr")
+                    .expect("fixture")
+                    .to_vec()
+                    .into(),
+            )
+            .expect("upload");
+    for media_id in [pdf, script] {
+        f.says(
+            &customer,
+            Body::File {
+                file: kefu_wechat::message::Media { media_id },
+            },
+        )
+        .await;
+    }
+    f.says(
+        &customer,
+        Body::Voice {
+            voice: kefu_wechat::message::Media { media_id: voice },
+        },
+    )
+    .await;
+    let list = until(
+        ctx,
+        "message_list",
+        json!({"externalUserid": customer}),
+        |v| {
+            v["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().filter(|x| x["media"]["state"] == "stored").count() == 3)
+        },
+    )
+    .await;
+    let msgs = list["messages"].as_array().expect("messages");
+    let id_of = |kind: &str, nth: usize| {
+        let m = msgs
+            .iter()
+            .filter(|m| m["msgtype"] == kind)
+            .nth(nth)
+            .expect("message");
+        json!({"openKfid": KF, "msgid": m["msgid"]})
+    };
+
+    // Opening hands a copy with the sent name (its directories dropped) to the opener.
+    let opened = dispatch(ctx, "media_open", id_of("file", 0))
+        .await
+        .expect("open");
+    assert_eq!(opened["name"], "发票.pdf");
+    let copy = std::path::PathBuf::from(opened["path"].as_str().expect("path"));
+    assert!(copy.starts_with(f.dir.path().join("open")), "{copy:?}");
+    assert_eq!(std::fs::read(&copy).expect("copy"), b"%PDF-1.4 invoice");
+    let log = f.dir.path().join("opened.log");
+    for _ in 0..100 {
+        if log.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("the opener ran"),
+        format!("{}\n", copy.display())
+    );
+
+    // Saving twice makes two files in the downloads folder; neither overwrites.
+    let exports = f.dir.path().join("exports");
+    let first = dispatch(ctx, "media_save", id_of("file", 0))
+        .await
+        .expect("save");
+    let second = dispatch(ctx, "media_save", id_of("file", 0))
+        .await
+        .expect("save again");
+    assert_eq!(
+        first["path"],
+        exports.join("发票.pdf").display().to_string()
+    );
+    assert_eq!(second["name"], "发票 (2).pdf");
+
+    // A program in disguise is not opened, but can be saved.
+    let refused = dispatch(ctx, "media_open", id_of("file", 1))
+        .await
+        .expect_err("refused");
+    assert_eq!(refused.code, ErrorCode::LooksLikeProgram);
+    dispatch(ctx, "media_save", id_of("file", 1))
+        .await
+        .expect("save the script");
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("log").lines().count(),
+        1
+    );
+
+    // A voice is decoded once to a WAV the window may load, with its length and waveform.
+    let clip = dispatch(ctx, "voice_clip", id_of("voice", 0))
+        .await
+        .expect("clip");
+    let url = clip["url"].as_str().expect("url");
+    let served = kefu_ipc::media_url::resolve(
+        &ctx.engine.store,
+        url.strip_prefix(kefu_ipc::media_url::MEDIA_ORIGIN)
+            .expect("origin"),
+    )
+    .expect("the WAV is served");
+    assert_eq!(served.content_type, "audio/wav");
+    assert!(
+        std::fs::read(&served.path)
+            .expect("wav")
+            .starts_with(b"RIFF")
+    );
+    let ms = clip["durationMs"].as_u64().expect("duration");
+    assert!((7000..8500).contains(&ms), "{ms} ms");
+    let bars = clip["waveform"].as_array().expect("waveform");
+    assert_eq!(bars.len(), 48);
+    assert!(bars.iter().any(|b| b == 100) && bars.iter().any(|b| b.as_u64() < Some(30)));
+    let not_voice = dispatch(ctx, "voice_clip", id_of("file", 0))
+        .await
+        .expect_err("file");
+    assert_eq!(not_voice.code, ErrorCode::BadRequest);
+    let text_msg = id_of("text", 0);
+    let none = dispatch(ctx, "media_save", text_msg)
+        .await
+        .expect_err("no media");
+    assert_eq!(none.code, ErrorCode::NotFound);
     f.stop().await;
 }

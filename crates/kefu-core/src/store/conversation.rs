@@ -269,9 +269,21 @@ impl Store {
 
     /// The content type of a stored file the window may load, by its path relative to the data
     /// directory; `None` unless the store recorded exactly this file (a downloaded inbound file,
-    /// or the copy of an image or file reply). The caller checks the name's shape first.
+    /// or the copy of an image or file reply, or the WAV made from a stored voice). The caller checks the name's shape first.
     pub fn served_file(&self, relative: &str) -> Result<Option<Option<String>>> {
         let conn = self.conn();
+        if let Some(hash) = relative
+            .strip_prefix("media/")
+            .and_then(|r| r.strip_suffix(".wav"))
+        {
+            // The playable copy of a stored voice (`kefu_core::voice`).
+            return Ok(conn
+                .prepare_cached(
+                    "SELECT 'audio/wav' FROM media WHERE path = ?1 AND state = 'stored' AND msgtype = 'voice' LIMIT 1",
+                )?
+                .query_row([format!("media/{hash}.amr")], |r| r.get(0))
+                .optional()?);
+        }
         if relative.starts_with("media/") {
             return Ok(conn
                 .prepare_cached(

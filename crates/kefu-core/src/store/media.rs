@@ -36,6 +36,26 @@ impl Store {
         Ok(self.media_where("msgid = ?1", [msgid])?.into_iter().next())
     }
 
+    /// The stored file of one message: (image | voice | video | file, path relative to the
+    /// data directory, the file name as sent); `None` until it is downloaded.
+    pub fn stored_media(
+        &self,
+        open_kfid: &str,
+        msgid: &str,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT msgtype, path, filename FROM media
+                 WHERE open_kfid = ?1 AND msgid = ?2 AND state = 'stored' AND path IS NOT NULL",
+            )?
+            .query_row(params![open_kfid, msgid], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
     fn media_where(
         &self,
         condition: &str,

@@ -35,6 +35,8 @@ export const en: Messages = {
   'error.TAKEN_BY_COLLEAGUE': 'A colleague is handling this customer',
   'error.takenBy': '{colleague} is handling this customer',
   'error.RECALL_TOO_LATE': 'A reply can be recalled only within 2 minutes',
+  'error.LOOKS_LIKE_PROGRAM': 'This file may be a program and is not opened; save it and check it first',
+  'error.UNPLAYABLE': 'This voice format cannot be played',
   'delivery.recall': 'Recall',
   'error.unknown': 'Unknown error',
 
@@ -171,6 +173,17 @@ export const en: Messages = {
   'media.expired': 'Expired',
 
   'media.unplayable': 'cannot be played here',
+  'media.open': 'Open',
+  'media.save': 'Save',
+  'media.openOutside': 'Open in the system player',
+  'media.opened': 'Opened {name} with the system application',
+  'media.saved': 'Saved to {path}',
+  'media.openFailed': 'Could not open: {error}',
+  'media.saveFailed': 'Could not save: {error}',
+  'voice.play': 'Play voice',
+  'voice.pause': 'Pause',
+  'voice.preparing': 'Preparing the voice…',
+  'video.play': 'Play video',
   'delivery.retry': 'Retry',
   'delivery.reason': '{reason}',
 

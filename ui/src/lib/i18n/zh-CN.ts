@@ -38,6 +38,8 @@ export const zhCN = {
   'error.TAKEN_BY_COLLEAGUE': '同事正在接待该客户',
   'error.takenBy': '{colleague} 正在接待该客户',
   'error.RECALL_TOO_LATE': '只能撤回 2 分钟内发出的消息',
+  'error.LOOKS_LIKE_PROGRAM': '该文件可能是程序，不能直接打开；可先保存，检查后再使用',
+  'error.UNPLAYABLE': '该语音格式无法播放',
   'delivery.recall': '撤回',
   'error.unknown': '未知错误',
 
@@ -174,6 +176,17 @@ export const zhCN = {
   'media.expired': '已过期',
 
   'media.unplayable': '无法在此播放',
+  'media.open': '打开',
+  'media.save': '保存',
+  'media.openOutside': '用系统播放器打开',
+  'media.opened': '已用系统应用打开 {name}',
+  'media.saved': '已保存到 {path}',
+  'media.openFailed': '无法打开：{error}',
+  'media.saveFailed': '保存失败：{error}',
+  'voice.play': '播放语音',
+  'voice.pause': '暂停',
+  'voice.preparing': '正在准备语音…',
+  'video.play': '播放视频',
   'delivery.retry': '重试',
   'delivery.reason': '{reason}',
 
