@@ -55,9 +55,26 @@ pub struct HealthDto {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamHealthDto>,
-    /// Outside business hours: when the desk opens again (unix seconds); none while open.
+    /// Outside business hours: when the desk opens again (unix seconds); none while any
+    /// account is open.
     #[ts(type = "number | null")]
     pub closed_until: Option<i64>,
+    /// Accounts outside their hours while others are open, with when each opens.
+    pub closed_accounts: Vec<ClosedAccountDto>,
+}
+
+/// An account outside its business hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClosedAccountDto {
+    /// The account.
+    pub open_kfid: String,
+    /// Its name ("" when unknown).
+    pub name: String,
+    /// When it opens (unix seconds).
+    #[ts(type = "number")]
+    pub opens_at: i64,
 }
 
 /// The team server as the title bar shows it.
@@ -99,6 +116,7 @@ impl From<kefu_core::health::Health> for HealthDto {
             waiting_count: h.waiting_count,
             team: None,
             closed_until: None,
+            closed_accounts: Vec::new(),
         }
     }
 }
@@ -108,7 +126,30 @@ pub fn read(ctx: &crate::Context) -> Result<HealthDto, crate::IpcError> {
     let available = ctx.notifier.as_ref().is_some_and(|n| n.available());
     let now = ctx.engine.clock.now();
     let mut health: HealthDto = kefu_core::health::read(&ctx.engine.store, now, available)?.into();
-    health.closed_until = ctx.engine.hours().desk.opens_at(now);
+    let hours = ctx.engine.hours();
+    let accounts = ctx.engine.store.accounts()?;
+    if accounts.is_empty() {
+        health.closed_until = hours.desk.opens_at(now);
+    } else {
+        // The desk is closed when every account is; otherwise the closed ones are named.
+        let total = accounts.len();
+        let closed: Vec<ClosedAccountDto> = accounts
+            .into_iter()
+            .filter_map(|(open_kfid, name)| {
+                let opens_at = hours.of(&open_kfid).opens_at(now)?;
+                Some(ClosedAccountDto {
+                    open_kfid,
+                    name,
+                    opens_at,
+                })
+            })
+            .collect();
+        if closed.len() == total {
+            health.closed_until = closed.iter().map(|c| c.opens_at).min();
+        } else {
+            health.closed_accounts = closed;
+        }
+    }
     if let Some(team) = &ctx.team {
         let status = team.status();
         // Only the account's poller syncs with WeChat; for the others the team server is the

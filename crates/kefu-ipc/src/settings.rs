@@ -52,6 +52,28 @@ pub struct BusinessHoursDto {
     pub away_text: String,
 }
 
+/// One account's own business hours (in place of the desk's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountHoursDto {
+    /// The account.
+    pub open_kfid: String,
+    /// Its hours.
+    pub hours: BusinessHoursDto,
+}
+
+/// An account this console has listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountDto {
+    /// Its id.
+    pub open_kfid: String,
+    /// Its name ("" when WeChat gave none).
+    pub name: String,
+}
+
 /// `settings_get` response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -73,6 +95,10 @@ pub struct SettingsDto {
     pub survey: bool,
     /// Business hours.
     pub business_hours: BusinessHoursDto,
+    /// Accounts with hours of their own, by id.
+    pub account_hours: Vec<AccountHoursDto>,
+    /// The accounts listed so far (for choosing one).
+    pub accounts: Vec<AccountDto>,
     /// Notifications.
     pub notifications: NotificationSettingsDto,
     /// UI language.
@@ -116,6 +142,9 @@ pub struct SettingsSetRequest {
     /// Business hours.
     #[ts(optional)]
     pub business_hours: Option<BusinessHoursDto>,
+    /// Every account's own hours (replacing the list; an account left out follows the desk).
+    #[ts(optional)]
+    pub account_hours: Option<Vec<AccountHoursDto>>,
     /// Notifications.
     #[ts(optional)]
     pub notifications: Option<NotificationSettingsDto>,
@@ -152,7 +181,47 @@ pub const MAX_REPEAT_SECONDS: u32 = 24 * 3600;
 /// How long the keyring may take before it counts as unavailable.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDto {
+fn hours_dto(h: &kefu_core::hours::BusinessHours) -> BusinessHoursDto {
+    BusinessHoursDto {
+        enabled: h.enabled,
+        days: h.days.clone(),
+        open_minute: h.open_minute,
+        close_minute: h.close_minute,
+        offset_minutes: h.offset_minutes,
+        away_text: h.away_text.clone(),
+    }
+}
+
+/// Checked business hours from the UI (days sorted and deduplicated).
+fn hours_from(h: BusinessHoursDto) -> Result<kefu_core::hours::BusinessHours, IpcError> {
+    let mut days = h.days;
+    days.sort_unstable();
+    days.dedup();
+    let hours = kefu_core::hours::BusinessHours {
+        enabled: h.enabled,
+        days,
+        open_minute: h.open_minute,
+        close_minute: h.close_minute,
+        offset_minutes: h.offset_minutes,
+        away_text: h.away_text,
+    };
+    if !hours.valid() {
+        return Err(invalid("business hours: days 1–7, opening before closing"));
+    }
+    if hours.away_text.len() > MAX_WELCOME_BYTES {
+        return Err(invalid(format!(
+            "the away text is at most {MAX_WELCOME_BYTES} bytes"
+        )));
+    }
+    Ok(hours)
+}
+
+fn dto(
+    s: &AppSettings,
+    has_secret: bool,
+    has_team_password: bool,
+    accounts: Vec<AccountDto>,
+) -> SettingsDto {
     SettingsDto {
         team_url: s.team_url.clone().unwrap_or_default(),
         has_team_password,
@@ -163,14 +232,17 @@ fn dto(s: &AppSettings, has_secret: bool, has_team_password: bool) -> SettingsDt
         welcome_text: s.welcome_text.clone().unwrap_or_default(),
         closing_text: s.closing_text.clone().unwrap_or_default(),
         survey: s.survey,
-        business_hours: BusinessHoursDto {
-            enabled: s.hours.desk.enabled,
-            days: s.hours.desk.days.clone(),
-            open_minute: s.hours.desk.open_minute,
-            close_minute: s.hours.desk.close_minute,
-            offset_minutes: s.hours.desk.offset_minutes,
-            away_text: s.hours.desk.away_text.clone(),
-        },
+        business_hours: hours_dto(&s.hours.desk),
+        account_hours: s
+            .hours
+            .accounts
+            .iter()
+            .map(|(k, h)| AccountHoursDto {
+                open_kfid: k.clone(),
+                hours: hours_dto(h),
+            })
+            .collect(),
+        accounts,
         notifications: NotificationSettingsDto {
             enabled: s.notifications.enabled,
             repeat_seconds: s.notifications.repeat_seconds,
@@ -190,7 +262,18 @@ pub fn get(ctx: &Context) -> SettingsDto {
         &ctx.settings.get(),
         ctx.settings.has_secret(),
         ctx.settings.has_team_password(),
+        accounts(ctx),
     )
+}
+
+fn accounts(ctx: &Context) -> Vec<AccountDto> {
+    ctx.engine
+        .store
+        .accounts()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(open_kfid, name)| AccountDto { open_kfid, name })
+        .collect()
 }
 
 fn invalid(message: impl Into<String>) -> IpcError {
@@ -245,26 +328,18 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
         next.survey = s;
     }
     if let Some(h) = r.business_hours {
-        let mut days = h.days;
-        days.sort_unstable();
-        days.dedup();
-        let hours = kefu_core::hours::BusinessHours {
-            enabled: h.enabled,
-            days,
-            open_minute: h.open_minute,
-            close_minute: h.close_minute,
-            offset_minutes: h.offset_minutes,
-            away_text: h.away_text,
-        };
-        if !hours.valid() {
-            return Err(invalid("business hours: days 1–7, opening before closing"));
+        next.hours.desk = hours_from(h)?;
+    }
+    if let Some(list) = r.account_hours {
+        let mut accounts = std::collections::BTreeMap::new();
+        for a in list {
+            let id = a.open_kfid.trim();
+            if id.is_empty() || id.len() > 64 {
+                return Err(invalid("business hours: an account id is 1–64 characters"));
+            }
+            accounts.insert(id.to_owned(), hours_from(a.hours)?);
         }
-        if hours.away_text.len() > MAX_WELCOME_BYTES {
-            return Err(invalid(format!(
-                "the away text is at most {MAX_WELCOME_BYTES} bytes"
-            )));
-        }
-        next.hours.desk = hours;
+        next.hours.accounts = accounts;
     }
     if let Some(n) = r.notifications {
         if n.repeat_seconds > MAX_REPEAT_SECONDS {
@@ -378,6 +453,7 @@ pub async fn set(ctx: &Context, r: SettingsSetRequest) -> Result<SettingsSetResp
             &next,
             ctx.settings.has_secret(),
             ctx.settings.has_team_password(),
+            accounts(ctx),
         ),
         restart_required,
     })

@@ -1690,3 +1690,71 @@ async fn received_files_open_with_the_system_app_save_without_overwriting_and_vo
     assert_eq!(none.code, ErrorCode::NotFound);
     f.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_with_its_own_hours_is_named_closed_while_the_desk_is_open() {
+    let f = fixture(43, Box::new(MemorySecretStore::default())).await;
+    let ctx = &f.ctx;
+    // The accounts are listed by the first sync.
+    let settings = until(ctx, "settings_get", json!({}), |v| {
+        v["accounts"].as_array().is_some_and(|a| a.len() >= 2)
+    })
+    .await;
+    assert_eq!(settings["accountHours"], json!([]));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    // Open tomorrow only (ISO weekday at UTC): closed now, opening at tomorrow's midnight UTC.
+    let tomorrow = ((now.div_euclid(86_400) + 1 + 3).rem_euclid(7) + 1) as u8;
+    let hours = json!({"enabled": true, "days": [tomorrow], "openMinute": 0, "closeMinute": 1440,
+        "offsetMinutes": 0, "awayText": "售后明天上班"});
+    let saved = dispatch(
+        ctx,
+        "settings_set",
+        json!({"accountHours": [{"openKfid": KF, "hours": hours}]}),
+    )
+    .await
+    .expect("save");
+    assert_eq!(saved["settings"]["accountHours"][0]["openKfid"], KF);
+    assert_eq!(
+        saved["settings"]["accountHours"][0]["hours"]["awayText"],
+        "售后明天上班"
+    );
+    assert_eq!(saved["restartRequired"], false, "hours apply at once");
+    let health = dispatch(ctx, "health_get", json!({}))
+        .await
+        .expect("health");
+    assert_eq!(
+        health["closedUntil"],
+        Value::Null,
+        "the other accounts are open"
+    );
+    let closed = health["closedAccounts"].as_array().expect("closed");
+    assert_eq!(closed.len(), 1, "{closed:?}");
+    assert_eq!(closed[0]["openKfid"], KF);
+    assert_eq!(
+        closed[0]["opensAt"].as_i64(),
+        Some((now.div_euclid(86_400) + 1) * 86_400)
+    );
+    assert_eq!(ctx.engine.hours().of(KF).away_text, "售后明天上班");
+
+    let bad = dispatch(
+        ctx,
+        "settings_set",
+        json!({"accountHours": [{"openKfid": KF, "hours": {"enabled": true, "days": [8],
+            "openMinute": 600, "closeMinute": 540, "offsetMinutes": 0, "awayText": ""}}]}),
+    )
+    .await
+    .expect_err("invalid");
+    assert_eq!(bad.code, ErrorCode::InvalidSetting);
+    let cleared = dispatch(ctx, "settings_set", json!({"accountHours": []}))
+        .await
+        .expect("clear");
+    assert_eq!(cleared["settings"]["accountHours"], json!([]));
+    let health = dispatch(ctx, "health_get", json!({}))
+        .await
+        .expect("health");
+    assert_eq!(health["closedAccounts"], json!([]));
+    f.stop().await;
+}

@@ -169,6 +169,17 @@ impl Store {
             .optional()?)
     }
 
+    /// Every account listed so far: (open_kfid, name), by id.
+    pub fn accounts(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT open_kfid, name FROM account ORDER BY open_kfid")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Remembers the accounts this console serves.
     pub fn upsert_accounts(&self, accounts: &[kefu_wechat::api::Account]) -> Result<()> {
         let mut conn = self.conn();

@@ -689,6 +689,19 @@ async fn sigkill_the_poller_twenty_times_loses_and_duplicates_nothing() {
         children[i].kill().expect("SIGKILL");
         let _ = children[i].wait();
         kills += 1;
+        // A surviving desk takes the account over; only then does the killed one come back
+        // (restarted at once, it could win the election again before the others retry).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if poller_agent(&f).await.is_some_and(|a| a != holder) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no other desk took over from {holder} (round {round})"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         children[i] = kefu_sync(&f, agents[i], dirs[i].path());
     }
     em.faults().clear();

@@ -83,6 +83,8 @@ export class HealthState {
   readonly waiting = $derived(this.health?.waitingCount ?? null);
   /** Outside business hours: when the desk opens again (unix seconds). */
   readonly closedUntil = $derived(this.health?.closedUntil ?? null);
+  /** Accounts outside their own hours while others are open. */
+  readonly closedAccounts = $derived(this.health?.closedAccounts ?? []);
 
   readonly #call: Call;
   readonly #subscribe: Subscribe;

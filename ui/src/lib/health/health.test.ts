@@ -11,6 +11,7 @@ const health = (extra: Partial<HealthDto> = {}): HealthDto => ({
   notifications: 'available',
   waitingCount: 0,
   closedUntil: null,
+  closedAccounts: [],
   ...extra,
 });
 const fmt = (s: number) => `T${s}`;

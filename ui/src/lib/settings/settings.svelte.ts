@@ -5,6 +5,7 @@
  * after a save the draft is the backend's answer (what was actually stored).
  */
 import type { SettingsDto, SettingsSetRequest, SettingsSetResponse } from '../ipc/contract';
+import type { BusinessHoursDto } from '../ipc/generated/BusinessHoursDto';
 import type { Call } from '../ipc/events';
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 
@@ -23,12 +24,10 @@ export interface SettingsDraft {
   welcomeText: string;
   closingText: string;
   survey: boolean;
-  /** Business hours: on, days 1–7, "HH:MM" opening and closing, the away text. */
-  hoursEnabled: boolean;
-  hoursDays: number[];
-  hoursOpen: string;
-  hoursClose: string;
-  awayText: string;
+  /** The desk's business hours. */
+  hours: HoursDraft;
+  /** Accounts with hours of their own, in the order they were added. */
+  accountHours: AccountHoursDraft[];
   notificationsEnabled: boolean;
   repeatSeconds: number;
   sound: boolean;
@@ -43,6 +42,42 @@ export interface SettingsDraft {
   /** New team password; '' = keep the stored one. */
   teamPassword: string;
 }
+
+/** Business hours in the form: on, days 1–7, "HH:MM" opening and closing, the away text. */
+export interface HoursDraft {
+  enabled: boolean;
+  days: number[];
+  open: string;
+  close: string;
+  awayText: string;
+}
+
+/** One account's own hours in the form. */
+export interface AccountHoursDraft {
+  openKfid: string;
+  hours: HoursDraft;
+}
+
+export function hoursDraftOf(h: BusinessHoursDto): HoursDraft {
+  return { enabled: h.enabled, days: [...h.days], open: hhmm(h.openMinute), close: hhmm(h.closeMinute), awayText: h.awayText };
+}
+
+/** The hours as the backend takes them; times that do not parse keep `fallback`'s. */
+export function hoursDtoOf(d: HoursDraft, fallback: BusinessHoursDto): BusinessHoursDto {
+  return {
+    enabled: d.enabled,
+    days: d.days.filter((x, i) => d.days.indexOf(x) === i).sort((a, b) => a - b),
+    openMinute: minutesOf(d.open) ?? fallback.openMinute,
+    closeMinute: minutesOf(d.close, true) ?? fallback.closeMinute,
+    // The times are the window's: its UTC offset goes with them.
+    offsetMinutes: windowOffsetMinutes(),
+    awayText: d.awayText,
+  };
+}
+
+/** Whether two hours say the same (the offset aside: the form always sends the window's). */
+const sameHours = (a: BusinessHoursDto, b: BusinessHoursDto) =>
+  a.enabled === b.enabled && a.openMinute === b.openMinute && a.closeMinute === b.closeMinute && a.awayText === b.awayText && a.days.join() === b.days.join();
 
 /** The window's UTC offset, minutes east. */
 function windowOffsetMinutes(): number {
@@ -82,11 +117,8 @@ export function draftOf(s: SettingsDto): SettingsDraft {
     welcomeText: s.welcomeText,
     closingText: s.closingText,
     survey: s.survey,
-    hoursEnabled: s.businessHours.enabled,
-    hoursDays: [...s.businessHours.days],
-    hoursOpen: hhmm(s.businessHours.openMinute),
-    hoursClose: hhmm(s.businessHours.closeMinute),
-    awayText: s.businessHours.awayText,
+    hours: hoursDraftOf(s.businessHours),
+    accountHours: s.accountHours.map((a) => ({ openKfid: a.openKfid, hours: hoursDraftOf(a.hours) })),
     notificationsEnabled: s.notifications.enabled,
     repeatSeconds: s.notifications.repeatSeconds,
     sound: s.notifications.sound,
@@ -112,20 +144,15 @@ export function changes(saved: SettingsDto, d: SettingsDraft): SettingsSetReques
   if (d.welcomeText !== saved.welcomeText) req.welcomeText = d.welcomeText;
   if (d.closingText !== saved.closingText) req.closingText = d.closingText;
   if (d.survey !== saved.survey) req.survey = d.survey;
-  const h = saved.businessHours;
-  const open = minutesOf(d.hoursOpen) ?? h.openMinute;
-  const close = minutesOf(d.hoursClose, true) ?? h.closeMinute;
-  const days = d.hoursDays.filter((x, i) => d.hoursDays.indexOf(x) === i).sort((a, b) => a - b);
-  if (
-    d.hoursEnabled !== h.enabled ||
-    open !== h.openMinute ||
-    close !== h.closeMinute ||
-    d.awayText !== h.awayText ||
-    days.join() !== h.days.join()
-  ) {
-    // The times are the window's: its UTC offset goes with them.
-    req.businessHours = { enabled: d.hoursEnabled, days, openMinute: open, closeMinute: close, offsetMinutes: windowOffsetMinutes(), awayText: d.awayText };
-  }
+  const desk = hoursDtoOf(d.hours, saved.businessHours);
+  if (!sameHours(desk, saved.businessHours)) req.businessHours = desk;
+  const own = d.accountHours.map((a) => {
+    const before = saved.accountHours.find((x) => x.openKfid === a.openKfid)?.hours;
+    return { openKfid: a.openKfid, hours: hoursDtoOf(a.hours, before ?? saved.businessHours), before };
+  });
+  const accountsChanged =
+    own.length !== saved.accountHours.length || own.some((a) => !a.before || !sameHours(a.hours, a.before));
+  if (accountsChanged) req.accountHours = own.map(({ openKfid, hours }) => ({ openKfid, hours }));
   const repeat = Math.min(MAX_REPEAT_SECONDS, Math.max(0, Math.round(Number(d.repeatSeconds) || 0)));
   const n = saved.notifications;
   const whole = (v: number, max: number) => Math.min(max, Math.max(0, Math.round(Number(v) || 0)));

@@ -11,6 +11,8 @@ const settings = (extra: Partial<SettingsDto> = {}): SettingsDto => ({
   closingText: '',
   survey: true,
   businessHours: { enabled: false, days: [1, 2, 3, 4, 5], openMinute: 540, closeMinute: 1080, offsetMinutes: 480, awayText: '' },
+  accountHours: [],
+  accounts: [{ openKfid: 'kf1', name: '售后' }, { openKfid: 'kf2', name: '' }],
   notifications: { enabled: true, repeatSeconds: 60, sound: true },
   language: 'zh-CN',
   theme: 'system',
@@ -123,9 +125,25 @@ describe('business hours in the form', () => {
 
   it('sends the hours only when changed, with the days in order', () => {
     expect(changes(settings(), draftOf(settings())).businessHours).toBeUndefined();
-    const d = { ...draftOf(settings()), hoursEnabled: true, hoursDays: [6, 1, 6], hoursOpen: '08:30', awayText: '下班啦' };
+    const d = { ...draftOf(settings()), hours: { enabled: true, days: [6, 1, 6], open: '08:30', close: '18:00', awayText: '下班啦' } };
     expect(changes(settings(), d).businessHours).toMatchObject({
       enabled: true, days: [1, 6], openMinute: 510, closeMinute: 1080, awayText: '下班啦',
     });
+  });
+
+  it('sends the accounts with their own hours as one list, only when it changed', () => {
+    const saved = settings();
+    const none = draftOf(saved);
+    expect(changes(saved, none).accountHours).toBeUndefined();
+    const own = { enabled: true, days: [7, 6], open: '10:00', close: '00:00', awayText: '周末值班' };
+    const req = changes(saved, { ...none, accountHours: [{ openKfid: 'kf2', hours: own }] });
+    expect(req.accountHours).toEqual([
+      { openKfid: 'kf2', hours: expect.objectContaining({ enabled: true, days: [6, 7], openMinute: 600, closeMinute: 1440, awayText: '周末值班' }) },
+    ]);
+    expect(req.businessHours).toBeUndefined();
+    // Saved as sent: nothing to send again; removing the account sends the empty list.
+    const stored = settings({ accountHours: req.accountHours });
+    expect(changes(stored, draftOf(stored)).accountHours).toBeUndefined();
+    expect(changes(stored, { ...draftOf(stored), accountHours: [] }).accountHours).toEqual([]);
   });
 });
