@@ -39,6 +39,10 @@ pub struct Scenario {
     /// a real desk's. None: customers wait until the agent answers.
     #[serde(default)]
     pub colleague_after_secs: Option<[u64; 2]>,
+    /// Chance that a customer taps an item of a menu message they receive after their last line
+    /// (a satisfaction survey): the first item most often, then the second, then the rest.
+    #[serde(default)]
+    pub menu_answer_chance: f64,
     /// Profile pool.
     pub customers: Vec<ScenarioCustomer>,
     /// Product names for `{product}`.

@@ -18,6 +18,9 @@ use tokio::sync::watch;
 /// How long a simulated customer waits for a reply before going on anyway (scenario seconds).
 const REPLY_PATIENCE_SECS: u64 = 180;
 
+/// How long after their last line a customer still answers a menu (scenario seconds).
+const MENU_PATIENCE_SECS: u64 = 1800;
+
 /// Starts the arrivals of simulated customers until `stop` turns true.
 pub fn spawn(em: Emulator, speed: f64, stop: watch::Receiver<bool>) {
     let Some(scenario) = em.scenario().cloned() else {
@@ -178,6 +181,86 @@ async fn play_customer(
             return;
         }
     }
+    drop(talking);
+    if rng.chance(scenario.menu_answer_chance) {
+        answer_menu(&em, &open_kfid, &customer, &mut rng, speed, &stop).await;
+    }
+}
+
+/// The click items (id, label) of the newest menu message sent to `customer` since `since`.
+fn menu_sent_since(
+    em: &Emulator,
+    customer: &ExternalUserId,
+    since: i64,
+) -> Option<Vec<(String, String)>> {
+    let st = em.state();
+    st.sent
+        .iter()
+        .rev()
+        .take_while(|s| s.time >= since)
+        .filter(|s| &s.touser == customer)
+        .find_map(|s| match &s.content {
+            kefu_wechat::send::Content::Msgmenu { msgmenu } => Some(
+                msgmenu
+                    .list
+                    .iter()
+                    .filter_map(|item| match item {
+                        kefu_wechat::message::MenuItem::Click { click } => {
+                            Some((click.id.clone()?, click.content.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .filter(|items| !items.is_empty())
+}
+
+/// Waits for a menu (the survey sent when the agent ends the session) and taps an item after a
+/// short pause: the first most often.
+async fn answer_menu(
+    em: &Emulator,
+    open_kfid: &OpenKfId,
+    customer: &ExternalUserId,
+    rng: &mut Rng,
+    speed: f64,
+    stop: &watch::Receiver<bool>,
+) {
+    let since = em.state().now();
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs_f64(MENU_PATIENCE_SECS as f64 / speed);
+    let items = loop {
+        if let Some(items) = menu_sent_since(em, customer, since) {
+            break items;
+        }
+        if *stop.borrow() || tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(500), em.reply_notified()).await;
+    };
+    let roll = rng.below(10);
+    let pick = match roll {
+        0..=6 => 0,
+        7 | 8 => 1,
+        _ => 2,
+    }
+    .min(items.len() - 1);
+    let (id, label) = items[pick].clone();
+    let pause = Duration::from_secs_f64(rng.between(5, 40) as f64 / speed);
+    if sleep_or_stop(pause, stop).await {
+        return;
+    }
+    let _ = em.state().customer_says(
+        open_kfid,
+        customer,
+        Body::Text {
+            text: Text {
+                content: label,
+                menu_id: Some(id),
+            },
+        },
+    );
 }
 
 /// After `after`, a customer whom nobody has answered since arriving, and whose session is still

@@ -131,3 +131,102 @@ async fn a_customer_nobody_answers_is_taken_by_a_colleague_and_an_answered_one_i
     assert!(servicer_said, "the colleague answered in the conversation");
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_customer_who_has_said_everything_taps_the_menu_they_are_sent() {
+    use kefu_emulator::scenario::{Line, Scenario, Script};
+    use kefu_emulator::state::Config;
+    use kefu_wechat::message::{Menu, MenuClick, MenuItem};
+    use kefu_wechat::send::Content;
+
+    let mut scenario = Scenario::builtin("default").expect("default scenario");
+    scenario.arrival_secs = [100_000, 100_000];
+    scenario.line_gap_secs = [1, 1];
+    scenario.handover_chance = 0.0;
+    scenario.recall_chance = 0.0;
+    scenario.colleague_after_secs = None;
+    scenario.menu_answer_chance = 1.0;
+    scenario.scripts = vec![Script {
+        topic: "one_line".into(),
+        weight: 1,
+        scene: None,
+        lines: vec![Line {
+            after_reply: false,
+            kind: [("text".to_owned(), serde_json::json!("谢谢，没有别的问题了"))].into(),
+        }],
+    }];
+    let em = Emulator::new(Config::default(), 17, Some(scenario));
+    let running = kefu_emulator::start(
+        em.clone(),
+        StartOptions {
+            simulate: true,
+            speed: 100.0,
+            ..StartOptions::default()
+        },
+    )
+    .await
+    .expect("emulator starts");
+    let customer_lines = |em: &Emulator| {
+        let st = em.state();
+        st.accounts
+            .iter()
+            .flat_map(|a| st.log_of(&a.account.open_kfid))
+            .filter(|i| i.json["origin"] == 3)
+            .map(|i| i.json.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut said = Vec::new();
+    for _ in 0..200 {
+        said = customer_lines(&em);
+        if !said.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let first = said.first().expect("the customer said their line").clone();
+    let customer =
+        kefu_wechat::ExternalUserId::from(first["external_userid"].as_str().expect("who"));
+    let kf = kefu_wechat::OpenKfId::from(first["open_kfid"].as_str().expect("kf"));
+    let click = |id: &str, label: &str| MenuItem::Click {
+        click: MenuClick {
+            id: Some(id.into()),
+            content: label.into(),
+        },
+    };
+    em.state()
+        .send_msg(
+            &customer,
+            &kf,
+            None,
+            Content::Msgmenu {
+                msgmenu: Menu {
+                    head_content: Some("请您评价".into()),
+                    list: vec![
+                        click("r3", "满意"),
+                        click("r2", "一般"),
+                        click("r1", "不满意"),
+                    ],
+                    tail_content: None,
+                },
+            },
+        )
+        .expect("the menu is sent");
+    let mut answer = None;
+    for _ in 0..300 {
+        answer = customer_lines(&em)
+            .into_iter()
+            .find(|j| !j["text"]["menu_id"].is_null());
+        if answer.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let answer = answer.expect("the customer tapped an item");
+    let id = answer["text"]["menu_id"].as_str().expect("menu id");
+    let label = answer["text"]["content"].as_str().expect("label");
+    assert!(
+        [("r3", "满意"), ("r2", "一般"), ("r1", "不满意")].contains(&(id, label)),
+        "a tap is the item's id and label: {answer}"
+    );
+    running.stop().await;
+}

@@ -1453,6 +1453,17 @@ async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_a
     )
     .await;
     assert_eq!(panel["survey"]["rating"], 3);
+    // The tap is an answer, not a new question: the session stays ended, out of the queue.
+    let sessions = dispatch(ctx, "session_list", json!({}))
+        .await
+        .expect("sessions");
+    let row = sessions["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["externalUserid"] == customer.as_str())
+        .expect("the customer is listed");
+    assert_eq!(row["localState"], "ended", "{row}");
 
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -173,6 +173,9 @@ pub enum SessionEffect {
     /// The customer wrote: the 48 h window and the 5-reply allowance start over; an ended
     /// session goes back to the waiting queue.
     CustomerMessage,
+    /// The customer tapped the satisfaction survey (`kefu_core::survey`): the window starts
+    /// over as for any message, but an ended session stays ended.
+    SurveyAnswer,
 }
 
 impl SessionEffect {
@@ -185,6 +188,7 @@ impl SessionEffect {
             Self::Recall { .. } => "recall",
             Self::SendFail { .. } => "send_fail",
             Self::CustomerMessage => "customer",
+            Self::SurveyAnswer => "survey_answer",
         }
     }
 }
@@ -222,6 +226,16 @@ pub fn session_effect(m: &Message) -> Option<SessionEffect> {
                 None
             }
         },
+        Body::Text { text }
+            if m.origin == origin::CUSTOMER
+                && text
+                    .menu_id
+                    .as_deref()
+                    .and_then(crate::survey::rating_of)
+                    .is_some() =>
+        {
+            Some(SessionEffect::SurveyAnswer)
+        }
         _ if m.origin == origin::CUSTOMER => Some(SessionEffect::CustomerMessage),
         _ => None,
     }
@@ -265,6 +279,17 @@ fn apply_session_effect(tx: &Transaction<'_>, kfid: &str, m: &Message) -> Result
                 tx,
                 "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE msgid = ?1",
                 params![msgid, reason],
+            )?;
+        }
+        SessionEffect::SurveyAnswer => {
+            ensure_session(tx, kfid, customer, at)?;
+            exec(tx,
+                "UPDATE session SET
+                    last_customer_msg_at = MAX(COALESCE(last_customer_msg_at, 0), ?3),
+                    replies_since_customer = CASE WHEN ?3 >= COALESCE(last_customer_msg_at, 0) THEN 0 ELSE replies_since_customer END,
+                    updated_at = ?3
+                 WHERE open_kfid = ?1 AND external_userid = ?2",
+                params![kfid, customer, at],
             )?;
         }
         SessionEffect::CustomerMessage => {

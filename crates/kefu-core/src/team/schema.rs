@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../team-migrations/001_team.sql"),
     include_str!("../../team-migrations/002_report.sql"),
     include_str!("../../team-migrations/003_canned.sql"),
+    include_str!("../../team-migrations/004_survey_answer.sql"),
 ];
 
 /// The schema version this binary needs.

@@ -1060,3 +1060,88 @@ async fn tls_is_honoured_and_the_server_certificate_verified() {
         assert!(unknown.is_connection(), "{mode}: {unknown}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_survey_tap_after_the_end_keeps_the_session_ended_on_every_desk() {
+    let f = team_fixture(&["ann", "bob"]).await;
+    let em = &f.emu.emulator;
+    let customer = new_customer(em, 7);
+    say(em, &customer, "怎么退货");
+    let mut poller = desk(&f, "ann");
+    start(&mut poller);
+    let mut other = desk(&f, "bob");
+    start(&mut other);
+    let c = customer.to_string();
+    let store = poller.engine.store.clone();
+    eventually(20, "the customer waits", move || {
+        store.waiting_count().expect("count") == 1
+    })
+    .await;
+    for action in ["claim", "end"] {
+        let verdict = poller
+            .team
+            .queue_action(poller.store(), KF, &c, action, None)
+            .await
+            .expect("the team answers");
+        assert!(
+            matches!(verdict, QueueVerdict::Done(_)),
+            "{action}: {verdict:?}"
+        );
+    }
+    em.state()
+        .customer_says(
+            &kf(),
+            &customer,
+            Body::Text {
+                text: Text {
+                    content: "满意".into(),
+                    menu_id: Some("kefu_csat_3".into()),
+                },
+            },
+        )
+        .expect("tap");
+    let tap_then_question = |d: &Desk, question: bool| {
+        let store = d.engine.store.clone();
+        let c = c.clone();
+        move || {
+            let stored = kefu_core::store::Store::conversation_all(&store, KF, &c)
+                .expect("conversation")
+                .iter()
+                .any(|m| {
+                    m.text.as_deref()
+                        == Some(if question {
+                            "还有个问题"
+                        } else {
+                            "满意"
+                        })
+                });
+            let state = store
+                .sessions(SystemClock.now())
+                .expect("sessions")
+                .into_iter()
+                .find(|s| s.external_userid == c)
+                .map(|s| s.local_state);
+            stored && state.as_deref() == Some(if question { "waiting" } else { "ended" })
+        }
+    };
+    for d in [&poller, &other] {
+        eventually(
+            20,
+            "the tap is stored and the session stays ended",
+            tap_then_question(d, false),
+        )
+        .await;
+    }
+    // A real message after it still brings the customer back to the queue.
+    say(em, &customer, "还有个问题");
+    for d in [&poller, &other] {
+        eventually(
+            20,
+            "a question reopens the session",
+            tap_then_question(d, true),
+        )
+        .await;
+    }
+    other.stop().await;
+    poller.stop().await;
+}
