@@ -8,6 +8,7 @@ mod ipc;
 mod logging;
 mod media;
 mod tray;
+mod webview;
 mod window;
 
 use backend::Backend;
@@ -25,6 +26,9 @@ pub fn run() {
         }))
         .register_asynchronous_uri_scheme_protocol(kefu_ipc::media_url::MEDIA_SCHEME, media::handle)
         .setup(|app| {
+            if let Some(w) = app.get_webview_window(window::MAIN) {
+                webview::tune(&w);
+            }
             let mut backend = tauri::async_runtime::block_on(Backend::start())?;
             let settings = backend.context.settings.get();
             let handle = app.handle().clone();
