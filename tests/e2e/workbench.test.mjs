@@ -248,6 +248,45 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     });
   });
 
+  test('an account given its own business hours in 设置 is named closed in the queue', async () => {
+    const rpc = (cmd, req) =>
+      browser.execute((c, r) => window.__TAURI_INTERNALS__.invoke('rpc', { cmd: c, req: r }), cmd, req);
+    const { accounts } = await rpc('settings_get', {});
+    assert.ok(accounts.length >= 2, `the demo lists its accounts: ${JSON.stringify(accounts)}`);
+    const kf = accounts[0].openKfid;
+    await $('nav-settings').click();
+    const add = await $('settings-account-hours-add');
+    await add.waitForExist({ timeout: 10_000, timeoutMsg: 'the settings offer no account for hours of its own' });
+    // Centred, clear of the notice line at the bottom of the window.
+    await add.scrollIntoView({ block: 'center' });
+    await add.selectByAttribute('value', kf);
+    const item = await browser.$(`${byTestId('settings-account-hours-item')}[data-account="${kf}"]`);
+    await item.waitForExist({ timeout: 5_000, timeoutMsg: 'choosing the account did not add its hours' });
+    // Open tomorrow only (the window's day): closed now.
+    const tomorrow = await browser.execute(() => ((new Date().getDay() + 1) % 7) || 7);
+    for (let day = 1; day <= 7; day++) {
+      const box = await $(`settings-account-hours-0-day-${day}`);
+      if ((await box.isSelected()) !== (day === tomorrow)) {
+        await box.scrollIntoView({ block: 'center' });
+        await box.click();
+      }
+    }
+    await (await $('settings-account-hours-0-away')).scrollIntoView({ block: 'center' });
+    await $('settings-account-hours-0-away').setValue('售后明天上班');
+    await $('settings-save').click();
+    await $('settings-saved').waitForExist({ timeout: 10_000, timeoutMsg: 'the hours were not saved' });
+    const saved = await rpc('settings_get', {});
+    assert.deepEqual(
+      saved.accountHours.map((a) => [a.openKfid, a.hours.days, a.hours.awayText]),
+      [[kf, [tomorrow], '售后明天上班']],
+    );
+    await $('nav-desk').click();
+    const notice = await browser.$(`${byTestId('queue-closed-account')}[data-account="${kf}"]`);
+    await notice.waitForExist({ timeout: 20_000, timeoutMsg: 'the queue does not say the account is closed' });
+    assert.equal(await $('queue-closed').isExisting(), false, 'the other accounts are open: the desk is not closed');
+    await rpc('settings_set', { accountHours: [] });
+  });
+
   test('a draft stays with its conversation and survives reloading the window', async () => {
     const stamp = Date.now();
     const { external_userid: customer } = await emulator('POST', '/emulator/customers/say', {
