@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Key } from 'webdriverio';
 import { byTestId, REPO_ROOT, startApp, withArtifacts } from './lib/app-session.mjs';
+import { rpc as backend } from './lib/desktop.mjs';
 
 describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
   /** @type {WebdriverIO.Browser | undefined} */
@@ -249,8 +250,7 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
   });
 
   test('an account given its own business hours in 设置 is named closed in the queue', async () => {
-    const rpc = (cmd, req) =>
-      browser.execute((c, r) => window.__TAURI_INTERNALS__.invoke('rpc', { cmd: c, req: r }), cmd, req);
+    const rpc = (cmd, req) => backend(browser, cmd, req);
     const { accounts } = await rpc('settings_get', {});
     assert.ok(accounts.length >= 2, `the demo lists its accounts: ${JSON.stringify(accounts)}`);
     const kf = accounts[0].openKfid;

@@ -73,10 +73,15 @@ pub fn run_opener(program: &Path, arg: &std::ffi::OsStr) -> Result<(), FileError
     Ok(())
 }
 
+/// Zero-width and bidirectional-control characters: invisible, and able to make `exe.txt` read
+/// as `txt.exe`. Dropped from names.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Characters a file system or a shell reads as structure. Replaced in names.
 fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
 }
 
 /// The extension of a name: ASCII letters and digits, at most 10, lowercased.
@@ -96,7 +101,7 @@ pub fn outside_name(sent: Option<&str>, stored: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'))
+        .filter(|&c| !is_invisible(c))
         .map(|c| if is_unsafe_char(c) { '_' } else { c })
         .collect();
     let cleaned = cleaned.trim_matches(|c: char| c.is_whitespace() || c == '.' || c == '-');

@@ -75,6 +75,14 @@ pub fn wav_path_of(stored: &str) -> Option<String> {
         .then(|| format!("media/{hash}.wav"))
 }
 
+/// The stored voice a WAV name was made from (`media/<sha256>.wav` → `media/<sha256>.amr`);
+/// `None` for any other name.
+pub fn voice_path_of(wav: &str) -> Option<String> {
+    let hash = wav.strip_prefix("media/")?.strip_suffix(".wav")?;
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("media/{hash}.amr"))
+}
+
 /// The playable clip of the stored voice at `stored` (relative to `data_dir`), decoding it the
 /// first time.
 pub fn clip(data_dir: &Path, stored: &str) -> Result<Clip, VoiceError> {
@@ -253,6 +261,12 @@ mod tests {
             Some(format!("media/{}.wav", "a".repeat(64)).as_str())
         );
         assert_eq!(wav_path_of("media/../x.amr"), None);
+        let wav = format!("media/{}.wav", "a".repeat(64));
+        assert_eq!(
+            voice_path_of(&wav).as_deref(),
+            Some(format!("media/{}.amr", "a".repeat(64)).as_str())
+        );
+        assert_eq!(voice_path_of("media/x.wav"), None);
     }
 
     #[test]

@@ -170,6 +170,14 @@ impl Fixture {
     }
 }
 
+/// Now, in unix seconds.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}
+
 fn text(s: &str) -> Body {
     Body::Text {
         text: Text {
@@ -1020,10 +1028,7 @@ async fn the_report_counts_who_answered_what_in_the_range() {
     let customer = f.customer_says(22, text("我的快递到哪了")).await;
     f.claim_and_answer(&customer, "马上帮您查").await;
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
+    let now = unix_now();
     let range = json!({"since": now - 3600, "until": now + 60, "offsetMinutes": 480});
     let report = dispatch(ctx, "report_get", range.clone())
         .await
@@ -1465,10 +1470,7 @@ async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_a
         .expect("the customer is listed");
     assert_eq!(row["localState"], "ended", "{row}");
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
+    let now = unix_now();
     let report = dispatch(
         ctx,
         "report_get",
@@ -1527,10 +1529,7 @@ async fn a_conversation_exports_as_text_and_html_and_a_range_as_csv_in_the_expor
         "customer text is text"
     );
 
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
+    let now = unix_now();
     let csv = dispatch(
         ctx,
         "messages_export",
@@ -1712,10 +1711,7 @@ async fn an_account_with_its_own_hours_is_named_closed_while_the_desk_is_open() 
     })
     .await;
     assert_eq!(settings["accountHours"], json!([]));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs() as i64;
+    let now = unix_now();
     // Open tomorrow only (ISO weekday at UTC): closed now, opening at tomorrow's midnight UTC.
     let tomorrow = ((now.div_euclid(86_400) + 1 + 3).rem_euclid(7) + 1) as u8;
     let hours = json!({"enabled": true, "days": [tomorrow], "openMinute": 0, "closeMinute": 1440,

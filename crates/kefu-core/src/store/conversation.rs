@@ -272,16 +272,13 @@ impl Store {
     /// or the copy of an image or file reply, or the WAV made from a stored voice). The caller checks the name's shape first.
     pub fn served_file(&self, relative: &str) -> Result<Option<Option<String>>> {
         let conn = self.conn();
-        if let Some(hash) = relative
-            .strip_prefix("media/")
-            .and_then(|r| r.strip_suffix(".wav"))
-        {
+        if let Some(voice) = crate::voice::voice_path_of(relative) {
             // The playable copy of a stored voice (`kefu_core::voice`).
             return Ok(conn
                 .prepare_cached(
                     "SELECT 'audio/wav' FROM media WHERE path = ?1 AND state = 'stored' AND msgtype = 'voice' LIMIT 1",
                 )?
-                .query_row([format!("media/{hash}.amr")], |r| r.get(0))
+                .query_row([voice], |r| r.get(0))
                 .optional()?);
         }
         if relative.starts_with("media/") {
