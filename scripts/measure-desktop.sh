@@ -10,7 +10,9 @@
 #   npm --prefix ui run build && cargo build --features custom-protocol --bin kefu-desk
 #
 # Environment: KEFU_DESK_BIN (default target/debug/kefu-desk), KEFU_MEASURE_IDLE_MS (idle wait
-# before sampling, default 15000), KEFU_TOOLS (where tauri-driver is, as for scripts/e2e.sh).
+# before sampling, default 15000), KEFU_TOOLS (where tauri-driver is, as for scripts/e2e.sh),
+# KEFU_MEASURE_MAPS (a directory: each process's /proc/PID/smaps at the idle sample is kept there,
+# to see which mappings the PSS is made of).
 #
 # `bash scripts/measure-desktop.sh soak` is the soak benchmark instead: the same store, but the
 # emulator simulates customers (arriving, writing, answered by a simulated colleague or giving

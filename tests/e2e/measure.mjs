@@ -4,7 +4,7 @@
 // Prints one JSON line on stdout.
 import path from 'node:path';
 import { remote } from 'webdriverio';
-import { appTree, memory } from './lib/proc.mjs';
+import { appTree, keepMaps, memory } from './lib/proc.mjs';
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 const bin = path.resolve(process.env.KEFU_DESK_BIN);
@@ -52,6 +52,7 @@ try {
     await browser.pause(2_000);
   }
   const last = samples.at(-1);
+  keepMaps(last, process.env.KEFU_MEASURE_MAPS);
   console.log(
     JSON.stringify({
       windowReadyMs: Math.round(windowReady),

@@ -8,7 +8,7 @@
 // Prints one JSON line on stdout.
 import path from 'node:path';
 import { byTestId, startApp } from './lib/app-session.mjs';
-import { treeMemory } from './lib/proc.mjs';
+import { keepMaps, treeMemory } from './lib/proc.mjs';
 
 const bin = path.resolve(process.env.KEFU_DESK_BIN);
 const speed = Number(process.env.KEFU_SOAK_SPEED || 32);
@@ -101,7 +101,9 @@ try {
   samples.push(await sample(started));
   // The day is over: nothing more is done; WebKit settles, then the idle figure.
   await browser.pause(30_000);
-  const idle = treeMemory(bin).pss;
+  const after = treeMemory(bin);
+  const idle = after.pss;
+  keepMaps(after.parts, process.env.KEFU_MEASURE_MAPS);
   // Growth: the mean PSS of the last simulated hour against that of the second hour (samples
   // jump with garbage collection; one sample against another would measure the noise).
   const mean = (from, to) => {

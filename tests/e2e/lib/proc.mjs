@@ -1,6 +1,6 @@
 // Memory of a running desktop app and its WebKit processes, from /proc: the app's pid and its
 // descendants, and PSS/RSS per process (smaps_rollup). Used by measure.mjs and soak.mjs.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Every process: pid → {ppid, exe}. */
@@ -48,4 +48,14 @@ export function memory(pid) {
 export function treeMemory(bin) {
   const parts = appTree(bin).map((p) => ({ ...p, ...memory(p.pid) }));
   return { parts, pss: parts.reduce((s, p) => s + p.pss, 0), rss: parts.reduce((s, p) => s + p.rss, 0) };
+}
+
+/** Keeps /proc/PID/smaps of each process in `dir` (KEFU_MEASURE_MAPS), to see what the PSS is. */
+export function keepMaps(tree, dir) {
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const p of tree) {
+    // /proc files report a size of 0: read them, do not copy them.
+    writeFileSync(path.join(dir, `${p.exe}.${p.pid}.smaps`), readFileSync(`/proc/${p.pid}/smaps`));
+  }
 }

@@ -27,6 +27,7 @@ impl Store {
         now: i64,
     ) -> Result<IngestReport> {
         let mut conn = self.conn();
+        super::page_cache_for(&conn, items.len())?;
         let tx = conn.transaction()?;
         let mut report = IngestReport::default();
         for item in items {

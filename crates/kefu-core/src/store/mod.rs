@@ -105,9 +105,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Random msgids make index inserts land all over the B-tree: a larger page cache keeps
-        // ingest from re-reading pages (measured by benches/ingest.rs).
-        conn.pragma_update(None, "cache_size", -32_768)?;
+        set_page_cache(&conn, BULK_CACHE_KIB)?;
         // A page of 1000 messages dirties several MiB of index pages: checkpointing the WAL after
         // every page (the default: past 1000 pages, 4 MiB) copies them again each time. Past
         // 64 MiB, and the file is cut back to that after a checkpoint. Ingest at 3M messages:
@@ -128,6 +126,7 @@ impl Store {
                 last_logged = done;
             }
         })?;
+        set_page_cache(&store.conn(), DESK_CACHE_KIB)?;
         Ok(store)
     }
 
@@ -197,7 +196,10 @@ impl Store {
 
     /// Records a successful sync round of an account.
     pub fn record_sync_success(&self, open_kfid: &str, now: i64) -> Result<()> {
-        self.conn().execute(
+        let conn = self.conn();
+        // Caught up: the backlog's page cache is handed back.
+        set_page_cache(&conn, DESK_CACHE_KIB)?;
+        conn.execute(
             "INSERT INTO sync_status (open_kfid, last_success_at, last_error, last_error_at, failing_since) VALUES (?1, ?2, NULL, NULL, NULL)
              ON CONFLICT (open_kfid) DO UPDATE SET last_success_at = ?2, last_error = NULL, last_error_at = NULL, failing_since = NULL",
             params![open_kfid, now],
@@ -214,6 +216,33 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// SQLite's page cache while a backlog is stored (a full `sync_msg` page, the search back-fill):
+/// random msgids make index inserts land all over the B-tree, and a large cache keeps ingest from
+/// re-reading pages (benches/ingest.rs).
+const BULK_CACHE_KIB: i64 = 32 * 1024;
+
+/// The page cache otherwise. The desk's queries read a few pages each; kept at the bulk size, the
+/// cache filled to 32 MiB of the app's memory at launch on 100k messages and stayed there
+/// (scripts/measure-desktop.sh).
+const DESK_CACHE_KIB: i64 = 4 * 1024;
+
+/// A page with at least this many items is part of a backlog: stored with the bulk cache.
+pub(crate) const BULK_PAGE_ITEMS: usize = 200;
+
+/// Sets the page cache to `kib` KiB; lowering it frees the pages beyond.
+pub(crate) fn set_page_cache(conn: &Connection, kib: i64) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(())
+}
+
+/// [`set_page_cache`] for a page of `items` items about to be stored.
+pub(crate) fn page_cache_for(conn: &Connection, items: usize) -> Result<()> {
+    if items >= BULK_PAGE_ITEMS {
+        set_page_cache(conn, BULK_CACHE_KIB)?;
+    }
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -240,6 +269,60 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kefu_wechat::message::{Body, Message, SyncItem, Text};
+
+    fn page_cache_kib(store: &Store) -> i64 {
+        -store
+            .conn()
+            .pragma_query_value(None, "cache_size", |r| r.get::<_, i64>(0))
+            .expect("cache_size")
+    }
+
+    fn texts(n: usize) -> Vec<SyncItem> {
+        (0..n)
+            .map(|i| {
+                SyncItem::Message(Message {
+                    msgid: format!("m{i}").into(),
+                    open_kfid: Some("wk".into()),
+                    external_userid: Some("wm".into()),
+                    send_time: 1_700_000_000 + i as i64,
+                    origin: 3,
+                    servicer_userid: None,
+                    body: Body::Text {
+                        text: Text {
+                            content: format!("消息 {i}"),
+                            menu_id: None,
+                        },
+                    },
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_large_page_cache_is_held_only_while_a_backlog_is_stored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_in(dir.path()).expect("store");
+        assert_eq!(page_cache_kib(&store), DESK_CACHE_KIB, "at the desk");
+        store
+            .ingest_page("wk", &texts(5), "c1", 1)
+            .expect("a few live messages");
+        assert_eq!(page_cache_kib(&store), DESK_CACHE_KIB, "a live page");
+        store
+            .ingest_page("wk", &texts(1000), "c2", 2)
+            .expect("a backlog page");
+        assert_eq!(
+            page_cache_kib(&store),
+            BULK_CACHE_KIB,
+            "storing the backlog"
+        );
+        store.record_sync_success("wk", 3).expect("caught up");
+        assert_eq!(
+            page_cache_kib(&store),
+            DESK_CACHE_KIB,
+            "caught up: handed back"
+        );
+    }
 
     #[test]
     fn migrates_once_and_refuses_newer_databases() {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { anchorAt, centreOn, isAtBottom, layout, restoreAnchor, rowAt, totalHeight, visibleRange } from './virtual';
+import {
+  anchorAt,
+  centreOn,
+  isAtBottom,
+  layout,
+  restoreAnchor,
+  rowAt,
+  stableRange,
+  totalHeight,
+  visibleRange,
+} from './virtual';
 
 const keys = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -51,5 +61,52 @@ describe('virtual layout', () => {
     expect(isAtBottom(1_500, 500, 2_000)).toBe(true);
     expect(isAtBottom(1_495, 500, 2_000)).toBe(true);
     expect(isAtBottom(1_400, 500, 2_000)).toBe(false);
+  });
+});
+
+describe('a list pinned to the bottom while rows are drawn at their real height', () => {
+  // One synchronous flush of VirtualList, as the DOM does it: the range is drawn (rows in it at
+  // their real height, the rest as padding from the layout), the list scrolls to the new bottom,
+  // and the range is worked out again for that scrollTop, until nothing changes. Rows drawn in an
+  // earlier frame are measured; the rest count as the estimate until the ResizeObserver reports.
+  function settle(n: number, measuredFrom: number, viewport: number, real: (i: number) => number) {
+    const ks = keys(n);
+    const sizes = new Map(ks.slice(measuredFrom).map((k, i) => [k, real(measuredFrom + i)] as const));
+    const l = layout(ks, sizes, 72);
+    const bottomFor = (r: { start: number; end: number }) => {
+      let drawn = 0;
+      for (let i = r.start; i < r.end; i++) drawn += real(i);
+      const scrollHeight = l.offsets[r.start]! + drawn + (totalHeight(l) - l.offsets[r.end]!);
+      return Math.max(0, scrollHeight - viewport);
+    };
+    let range = stableRange(l, Math.max(0, totalHeight(l) - viewport), viewport, 800, null);
+    for (let flush = 1; flush <= 50; flush++) {
+      const next = stableRange(l, bottomFor(range), viewport, 800, range);
+      if (next.start === range.start && next.end === range.end) return flush;
+      range = next;
+    }
+    return Infinity;
+  }
+
+  it('comes to rest within a few passes, whatever is measured yet', () => {
+    // Rows shorter and taller than the estimate (72 px), as one-line texts, images and cards
+    // are. Without slack, some of these flip one row in and out for ever (as a conversation of
+    // the 100k-message store did, 1,000 times per open, until Svelte gave up).
+    const heights = [41, 41, 120, 41, 67, 93, 41, 41, 67, 41, 120, 41, 93];
+    const real = (i: number) => heights[(i * 5) % heights.length]!;
+    for (let measuredFrom = 0; measuredFrom <= 100; measuredFrom++) {
+      for (let viewport = 400; viewport <= 1_000; viewport += 25) {
+        expect(settle(100, measuredFrom, viewport, real), `measured from ${measuredFrom}, viewport ${viewport}`).toBeLessThanOrEqual(3);
+      }
+    }
+  });
+
+  it('keeps the same range object while the viewport stays covered, and moves it when not', () => {
+    const l = layout(keys(1_000), new Map(), 50);
+    const first = stableRange(l, 20_000, 600, 800, null);
+    expect(stableRange(l, 20_030, 600, 800, first), 'a few pixels: the same rows').toBe(first);
+    const far = stableRange(l, 30_000, 600, 800, first);
+    expect(far).toEqual(visibleRange(l, 30_000, 600, 800));
+    expect(stableRange(layout(keys(10), new Map(), 50), 0, 600, 800, first), 'rows gone: afresh').toEqual({ start: 0, end: 10 });
   });
 });

@@ -50,6 +50,32 @@ export function visibleRange(l: Layout, scrollTop: number, viewport: number, ove
   return { start, end: Math.max(end, start + 1) };
 }
 
+/**
+ * The rows to render, with slack: `previous` is kept while it still covers the viewport with
+ * half the overscan on each side and reaches no further than twice the overscan; otherwise the
+ * range is made afresh. Without slack a list pinned to the bottom can cycle for ever inside one
+ * frame: drawing a row at its real height instead of the estimate moves the bottom by the
+ * difference, and the new bottom takes that row out of the range again (and back). Returns
+ * `previous` itself when kept, so nothing downstream sees a change.
+ */
+export function stableRange(
+  l: Layout,
+  scrollTop: number,
+  viewport: number,
+  overscan: number,
+  previous: { start: number; end: number } | null,
+): { start: number; end: number } {
+  const n = l.keys.length;
+  if (previous && previous.end <= n && previous.start < previous.end) {
+    const need = visibleRange(l, scrollTop, viewport, overscan / 2);
+    const limit = visibleRange(l, scrollTop, viewport, overscan * 2);
+    const covers = previous.start <= need.start && previous.end >= need.end;
+    const bounded = previous.start >= limit.start && previous.end <= limit.end;
+    if (covers && bounded) return previous;
+  }
+  return visibleRange(l, scrollTop, viewport, overscan);
+}
+
 /** A row and how far its top sits below the viewport's top, to restore after a layout change. */
 export interface Anchor {
   key: string;
