@@ -18,6 +18,8 @@ use tauri::Manager;
 
 /// Starts the desktop app.
 pub fn run() {
+    // Before anything else (no thread, no display yet): this may start the binary again.
+    webview::reexec_with_startup_env();
     logging::init();
     let result = tauri::Builder::default()
         // First: a second launch only focuses the running window, before anything else starts.

@@ -3,13 +3,63 @@
 //! halved the web process (305 → ~150 MiB PSS at launch on 100,000 messages), where the
 //! compositor otherwise keeps GL surfaces (Mesa's software GL without a GPU). The page is a
 //! single document, so WebKit's memory caches are sized for one (`DocumentViewer`).
-//! `KEFU_WEBKIT_COMPOSITING=1` keeps WebKit's default compositing (for comparison or a
-//! machine that wants it).
+//! Two more settings are read from the environment only, once, before any of our code runs, so
+//! the app starts itself again with them (`reexec_with_startup_env`): WebKit's DMA-BUF renderer
+//! off (it serves accelerated compositing, and its GL buffers cost about 10 MiB over the app and
+//! web processes), and at most two glibc malloc arenas (one per thread by default; over a day the
+//! engine's threads each kept a fragmented arena of their own).
+//! `KEFU_WEBKIT_COMPOSITING=1` keeps WebKit's default compositing and renderer (for comparison or
+//! a machine that wants it).
+
+/// The start-up environment, where not set already.
+#[cfg(target_os = "linux")]
+const STARTUP_ENV: [(&str, &str); 2] = [
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    ("MALLOC_ARENA_MAX", "2"),
+];
+
+#[cfg(target_os = "linux")]
+fn keep_compositing() -> bool {
+    std::env::var_os("KEFU_WEBKIT_COMPOSITING").is_some_and(|v| v == "1")
+}
+
+/// Starts the binary again, same pid and arguments, with [`STARTUP_ENV`] set where unset. Setting
+/// them in-process would be `std::env::set_var`, which is unsafe (other threads may read the
+/// environment) and forbidden here; `exec` before any thread exists is the safe equivalent. A
+/// variable already set, to any value, is left alone, so the second start goes straight on. If
+/// exec fails, the app starts as it is.
+#[cfg(target_os = "linux")]
+pub fn reexec_with_startup_env() {
+    use std::os::unix::process::CommandExt;
+    if keep_compositing() {
+        return;
+    }
+    let missing: Vec<(&str, &str)> = STARTUP_ENV
+        .into_iter()
+        .filter(|(name, _)| std::env::var_os(name).is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .envs(missing)
+        .exec();
+    // Logging is not set up yet.
+    eprintln!("kefu-desk: restarting with the start-up environment failed ({error}); going on");
+}
+
+/// Nothing to do outside WebKitGTK.
+#[cfg(not(target_os = "linux"))]
+pub fn reexec_with_startup_env() {}
 
 /// Applies the settings to the main window's webview.
 #[cfg(target_os = "linux")]
 pub fn tune(window: &tauri::WebviewWindow) {
-    let keep_compositing = std::env::var_os("KEFU_WEBKIT_COMPOSITING").is_some_and(|v| v == "1");
+    let keep_compositing = keep_compositing();
     let result = window.with_webview(move |webview| {
         use webkit2gtk::{
             CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,

@@ -4,7 +4,9 @@
 // Run through scripts/e2e.sh.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
+import { readFileSync } from 'node:fs';
+import { appBinary, byTestId, startApp, withArtifacts } from './lib/app-session.mjs';
+import { appTree } from './lib/proc.mjs';
 import {
   claim,
   deliveryOf,
@@ -202,4 +204,21 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
       await emulator('DELETE', '/emulator/faults').catch(() => {});
     }
   }, 180_000);
+
+  test('the app restarts itself with its start-up environment, in place, and still draws', async () => {
+    // src-tauri/webview.rs: WebKit's DMA-BUF renderer off and two malloc arenas, set by exec
+    // before any thread exists; the pid the driver launched is the app (no second process).
+    await browser.$(byTestId('session-item')).waitForExist({ timeout: 20_000 });
+    const [app, ...children] = appTree(appBinary());
+    const env = new Map(
+      readFileSync(`/proc/${app.pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    assert.equal(env.get('WEBKIT_DISABLE_DMABUF_RENDERER'), '1');
+    assert.equal(env.get('MALLOC_ARENA_MAX'), '2');
+    assert.ok(!children.some((c) => c.exe === 'kefu-desk'), 'no second kefu-desk under the first');
+    assert.ok(await browser.$(byTestId('session-item')).isDisplayed(), 'and the window still draws its queue');
+  });
 });
