@@ -938,6 +938,45 @@ async fn health_reports_offline_and_the_queue_and_arrives_as_events() {
     f.stop().await;
 }
 
+#[tokio::test]
+async fn a_burst_of_store_changes_makes_one_changed_event_then_one_at_the_end_of_the_gap() {
+    let f = fixture(57, Box::new(MemorySecretStore::default())).await;
+    let mut events = kefu_ipc::events::spawn(f.ctx.clone());
+    // Let the start-up health event and anything from the fixture's first sync go by.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    while events.try_recv().is_ok() {}
+    for _ in 0..50 {
+        f.ctx
+            .engine
+            .events
+            .publish(kefu_core::event::DomainEvent::SyncStatus {
+                open_kfid: KF.into(),
+                ok: true,
+            });
+    }
+    let mut changed = Vec::new();
+    let started = tokio::time::Instant::now();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(700), events.recv()).await {
+        if matches!(e, UiEvent::Changed) {
+            changed.push(started.elapsed());
+        }
+    }
+    assert_eq!(
+        changed.len(),
+        2,
+        "one at once, one for the rest: {changed:?}"
+    );
+    assert!(
+        changed[0] < Duration::from_millis(100),
+        "the first goes at once"
+    );
+    assert!(
+        changed[1] >= kefu_ipc::events::CHANGED_GAP - Duration::from_millis(50),
+        "the last change is told at the end of the gap, not dropped: {changed:?}"
+    );
+    f.stop().await;
+}
+
 #[test]
 fn ui_events_are_tagged_by_kind() {
     let focus = UiEvent::FocusConversation {
