@@ -19,13 +19,18 @@ import type { SessionActionResponse } from '../ipc/generated/SessionActionRespon
 import { autoRefresh, subscribeUiEvents, type Call, type Subscribe } from '../ipc/events';
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
 import { POLL_INTERVAL_MS, sessionKey } from '../sessions/queue.svelte';
-import { mergeNewest, prependOlder } from './paging';
+import { mergeNewest, prependOlder, reachBack } from './paging';
 import { UndoSend, type Attachment, type HeldReply } from './undo-send.svelte';
 
 /** Messages per page. */
 export const PAGE_SIZE = 100;
 /** Messages either side of a message jumped to. */
 export const CONTEXT_RADIUS = 40;
+/**
+ * Older pages fetched at most, on refresh, to join a newest page to the loaded run when more
+ * than a page arrived in between; beyond that the run starts again from the newest page.
+ */
+export const GAP_FILL_PAGES = 5;
 /** How long a message jumped to stays highlighted. */
 export const HIGHLIGHT_MS = 6_000;
 
@@ -115,12 +120,22 @@ export class Conversation {
     const key = sessionKey(ref);
     const seq = ++this.#issued;
     try {
-      const res = await this.#call<MessageListResponse>('message_list', this.#request(ref));
-      if (seq < this.#applied || this.selectedKey !== key || this.detached) return;
+      const stale = () => seq < this.#applied || this.selectedKey !== key || this.detached;
+      const fetch = async (beforeId?: number) => {
+        const res = await this.#call<MessageListResponse>('message_list', this.#request(ref, beforeId));
+        // Older backends answer per customer across accounts: keep this account's side.
+        return { messages: res.messages.filter((m) => m.openKfid === ref.openKfid), hasMore: res.hasMore ?? false };
+      };
+      const first = await fetch();
+      if (stale()) return;
+      // More arrived than one page since the last refresh: page back to the run, so the
+      // message the agent is reading (a jump, or scrolled up) stays loaded.
+      const newest = await reachBack(this.messages, first, GAP_FILL_PAGES, (beforeId) =>
+        stale() ? Promise.resolve(null) : fetch(beforeId),
+      );
+      if (stale()) return;
       this.#applied = seq;
-      // Older backends answer per customer across accounts: keep this account's side.
-      const page = res.messages.filter((m) => m.openKfid === ref.openKfid);
-      const run = mergeNewest({ messages: this.messages, hasOlder: this.hasOlder }, page, res.hasMore ?? false);
+      const run = mergeNewest({ messages: this.messages, hasOlder: this.hasOlder }, newest.messages, newest.hasMore);
       this.messages = run.messages;
       this.hasOlder = run.hasOlder;
     } catch (e) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MessageDto } from '../ipc/contract';
 import { messageDto } from '../ipc/fixtures';
-import { Conversation, PAGE_SIZE } from './conversation.svelte';
+import { Conversation, GAP_FILL_PAGES, PAGE_SIZE } from './conversation.svelte';
 
 const message = (msgid: string, extra: Partial<MessageDto> = {}): MessageDto => messageDto({ msgid, ...extra });
 
@@ -97,6 +97,33 @@ describe('Conversation paging', () => {
     await conv.returnToLatest();
     expect(conv.detached).toBe(false);
     expect(conv.messages.at(-1)!.msgid).toBe('m5000');
+  });
+
+  it('keeps a message jumped to when more than a page arrives before the next refresh', async () => {
+    // The search hit is the customer's first message and the rest is still arriving: the jump
+    // loads all there is (not detached), then a burst larger than a page lands at once.
+    const b = backend(21);
+    const conv = new Conversation({ call: b.call, subscribe: noEvents });
+    await conv.jumpTo(ref, 'm1');
+    expect(conv.detached).toBe(false);
+    b.all.push(...range(22, 21 + 3 * PAGE_SIZE));
+    await conv.refresh();
+    expect(conv.messages[0]!.msgid, 'the message jumped to is still loaded').toBe('m1');
+    expect(conv.messages.map((m) => m.id)).toEqual(b.all.map((m) => m.id));
+    expect(conv.highlight).toBe('m1');
+  });
+
+  it('starts again from the newest page when the gap is wider than the pages it may fetch', async () => {
+    const b = backend(10);
+    const conv = new Conversation({ call: b.call, subscribe: noEvents });
+    await conv.select(ref);
+    b.all.push(...range(11, 10 + (GAP_FILL_PAGES + 2) * PAGE_SIZE));
+    const before = b.calls.length;
+    await conv.refresh();
+    expect(b.calls.length - before, 'the newest page and at most GAP_FILL_PAGES older ones').toBe(1 + GAP_FILL_PAGES);
+    expect(conv.messages.length).toBe(PAGE_SIZE);
+    expect(conv.messages.at(-1)!.msgid).toBe(b.all.at(-1)!.msgid);
+    expect(conv.hasOlder).toBe(true);
   });
 
   it('only highlights a message that is already loaded', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDto } from '../ipc/contract';
 import { messageDto } from '../ipc/fixtures';
-import { mergeNewest, prependOlder } from './paging';
+import { mergeNewest, prependOlder, reachBack, type Page } from './paging';
 
 const m = (id: number, extra: Partial<MessageDto> = {}): MessageDto =>
   messageDto({ id, msgid: `m${id}`, sendTime: id, text: `t${id}`, ...extra });
@@ -57,5 +57,47 @@ describe('prependOlder', () => {
     const run = prependOlder({ messages: span(10, 12), hasOlder: true }, span(10, 11), true);
     expect(ids(run.messages)).toEqual([10, 11, 12]);
     expect(run.hasOlder, 'no endless paging on a page of known messages').toBe(false);
+  });
+});
+
+describe('reachBack', () => {
+  /** Pages of `size` ending before `beforeId`, over messages 1..total. */
+  const older = (total: number, size: number) => {
+    const asked: number[] = [];
+    const fetch = async (beforeId: number): Promise<Page> => {
+      asked.push(beforeId);
+      const upto = Math.min(total, beforeId - 1);
+      return { messages: span(Math.max(1, upto - size + 1), upto), hasMore: upto - size > 0 };
+    };
+    return { asked, fetch };
+  };
+
+  it('pages back until the newest page reaches the run, so the merge joins', async () => {
+    const o = older(100, 10);
+    const got = await reachBack(span(1, 20), { messages: span(91, 100), hasMore: true }, 10, o.fetch);
+    expect(o.asked).toEqual([91, 81, 71, 61, 51, 41, 31, 21]);
+    expect(ids(got.messages)).toEqual(ids(span(11, 100)));
+    expect(ids(mergeNewest({ messages: span(1, 20), hasOlder: false }, got.messages, got.hasMore).messages)).toEqual(
+      ids(span(1, 100)),
+    );
+  });
+
+  it('fetches nothing when the page reaches the run already, or the run is empty', async () => {
+    const o = older(100, 10);
+    await reachBack(span(1, 95), { messages: span(91, 100), hasMore: true }, 10, o.fetch);
+    await reachBack([], { messages: span(91, 100), hasMore: true }, 10, o.fetch);
+    expect(o.asked).toEqual([]);
+  });
+
+  it('stops after maxPages, when nothing is older, or when the answer is no longer wanted', async () => {
+    const o = older(100, 10);
+    const capped = await reachBack(span(1, 5), { messages: span(91, 100), hasMore: true }, 2, o.fetch);
+    expect(o.asked).toEqual([91, 81]);
+    expect(ids(capped.messages), 'not reached: the newest page alone').toEqual(ids(span(91, 100)));
+    expect(capped.hasMore).toBe(true);
+    const none = await reachBack([m(500)], { messages: span(91, 100), hasMore: false }, 5, o.fetch);
+    expect(ids(none.messages)).toEqual(ids(span(91, 100)));
+    const dropped = await reachBack(span(1, 5), { messages: span(91, 100), hasMore: true }, 5, async () => null);
+    expect(ids(dropped.messages)).toEqual(ids(span(91, 100)));
   });
 });

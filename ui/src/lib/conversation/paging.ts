@@ -5,7 +5,8 @@
  * Invariants: a newest page that overlaps the run replaces its tail (so delivery states and
  * recalls refresh, and a late message lands where the backend puts it); one that does not reach
  * the run's newest message leaves a gap and replaces the run, never joins across the gap; an older
- * page is put in front, without the messages already there.
+ * page is put in front, without the messages already there. `reachBack` closes such a gap first
+ * where a few older pages do.
  */
 import type { MessageDto } from '../ipc/contract';
 
@@ -33,4 +34,41 @@ export function prependOlder(run: Run, page: readonly MessageDto[], pageHasMore:
   const known = new Set(run.messages.map((m) => m.msgid));
   const older = page.filter((m) => !known.has(m.msgid));
   return { messages: [...older, ...run.messages], hasOlder: pageHasMore && older.length > 0 };
+}
+
+export interface Page {
+  messages: MessageDto[];
+  /** Older messages exist before the page's first one. */
+  hasMore: boolean;
+}
+
+/**
+ * Extends the newest page back with older pages (`fetchOlder(beforeId)`, at most `maxPages`)
+ * until it reaches the run's newest message, so that `mergeNewest` joins instead of starting
+ * again. Returns the page as it is when the run is empty or already reached, and when the run is
+ * not reached: nothing older, `maxPages` fetched, or `fetchOlder` gave up (null: the answer is no
+ * longer wanted).
+ */
+export async function reachBack(
+  run: readonly MessageDto[],
+  page: Page,
+  maxPages: number,
+  fetchOlder: (beforeId: number) => Promise<Page | null>,
+): Promise<Page> {
+  const target = run.at(-1)?.msgid;
+  if (target === undefined) return page;
+  let { messages, hasMore } = page;
+  for (let i = 0; i < maxPages && hasMore && !messages.some((m) => m.msgid === target); i++) {
+    const first = messages[0];
+    if (!first || typeof first.id !== 'number') break;
+    const older = await fetchOlder(first.id);
+    if (!older) break;
+    const known = new Set(messages.map((m) => m.msgid));
+    const add = older.messages.filter((m) => !known.has(m.msgid));
+    if (add.length === 0) break;
+    messages = [...add, ...messages];
+    hasMore = older.hasMore;
+  }
+  // Not reached: the run starts again from the newest page alone.
+  return messages.some((m) => m.msgid === target) ? { messages, hasMore } : page;
 }
