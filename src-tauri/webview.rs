@@ -7,15 +7,21 @@
 //! the app starts itself again with them (`reexec_with_startup_env`): WebKit's DMA-BUF renderer
 //! off (it serves accelerated compositing, and its GL buffers cost about 10 MiB over the app and
 //! web processes), and at most two glibc malloc arenas (one per thread by default; over a day the
-//! engine's threads each kept a fragmented arena of their own).
+//! engine's threads each kept a fragmented arena of their own), and JavaScriptCore's heap growth
+//! as on a machine of ordinary memory (see [`STARTUP_ENV`]).
 //! `KEFU_WEBKIT_COMPOSITING=1` keeps WebKit's default compositing and renderer (for comparison or
 //! a machine that wants it).
 
-/// The start-up environment, where not set already.
+/// The start-up environment, where not set already. The web process inherits it.
+/// `JSC_aggressiveHeapThresholdInMB`: on a machine with at least this much RAM (16 GiB by
+/// default) JavaScriptCore lets its heap grow to about four times what is live before a full
+/// collection, and rate-limits collections; set above any real RAM, it keeps the ordinary
+/// factor (twice what is live), so the window's heap follows what it holds over a long day.
 #[cfg(target_os = "linux")]
-const STARTUP_ENV: [(&str, &str); 2] = [
+const STARTUP_ENV: [(&str, &str); 3] = [
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     ("MALLOC_ARENA_MAX", "2"),
+    ("JSC_aggressiveHeapThresholdInMB", "1048576"),
 ];
 
 #[cfg(target_os = "linux")]

@@ -206,18 +206,26 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
   }, 180_000);
 
   test('the app restarts itself with its start-up environment, in place, and still draws', async () => {
-    // src-tauri/webview.rs: WebKit's DMA-BUF renderer off and two malloc arenas, set by exec
+    // src-tauri/webview.rs: WebKit's DMA-BUF renderer off, two malloc arenas and JavaScriptCore's
+    // heap growth, set by exec
     // before any thread exists; the pid the driver launched is the app (no second process).
     await browser.$(byTestId('session-item')).waitForExist({ timeout: 20_000 });
     const [app, ...children] = appTree(appBinary());
-    const env = new Map(
-      readFileSync(`/proc/${app.pid}/environ`, 'utf8')
-        .split('\0')
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    );
+    const environ = (pid) =>
+      new Map(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+    const env = environ(app.pid);
     assert.equal(env.get('WEBKIT_DISABLE_DMABUF_RENDERER'), '1');
     assert.equal(env.get('MALLOC_ARENA_MAX'), '2');
+    // The web process runs the window's JavaScript: JavaScriptCore's heap growth as on a machine
+    // of ordinary memory.
+    const web = children.find((c) => c.exe === 'WebKitWebProcess');
+    assert.ok(web, `a WebKitWebProcess under the app: ${JSON.stringify(children)}`);
+    assert.equal(environ(web.pid).get('JSC_aggressiveHeapThresholdInMB'), '1048576');
     assert.ok(!children.some((c) => c.exe === 'kefu-desk'), 'no second kefu-desk under the first');
     assert.ok(await browser.$(byTestId('session-item')).isDisplayed(), 'and the window still draws its queue');
   });

@@ -704,7 +704,8 @@ impl Notifier {
         if all_off && self.state().sla.is_empty() {
             return;
         }
-        let Ok(rows) = self.engine.store.sessions(now) else {
+        // Alerts concern open sessions only: none of the ended history is read.
+        let Ok(rows) = self.engine.store.sessions_listed(now, 0) else {
             return;
         };
         // The most pressing alert of each conversation.

@@ -215,8 +215,22 @@ impl From<kefu_core::store::SessionRow> for SessionDto {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SessionListResponse {
-    /// Waiting first (oldest first), then mine, wecom, ended.
+    /// Waiting first (oldest first), then mine, wecom, ended (most recently ended first; only
+    /// the newest [`crate::ENDED_LISTED`]).
     pub sessions: Vec<SessionDto>,
+    /// Ended sessions per account, all of them (the list carries only the newest).
+    pub ended: Vec<AccountCount>,
+}
+
+/// How many of something one account has.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AccountCount {
+    /// Account.
+    pub open_kfid: String,
+    /// How many.
+    pub count: u32,
 }
 
 /// Which session.

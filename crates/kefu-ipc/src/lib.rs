@@ -78,6 +78,11 @@ pub struct Context {
     pub opener: std::path::PathBuf,
 }
 
+/// Ended sessions `session_list` carries: the most recently ended (the queue shows them; older
+/// ones are found through search). The list is read several times a second, so it follows the
+/// open work, never the whole history.
+pub const ENDED_LISTED: usize = 50;
+
 /// Every command the UI may call, by name (`noun_verb`).
 pub const COMMANDS: &[&str] = &[
     "app_info",
@@ -186,7 +191,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
         "session_list" => {
             let rules = kefu_core::sla::SlaRules::from(&ctx.settings.get().notifications);
             let sessions = store
-                .sessions(now)?
+                .sessions_listed(now, ENDED_LISTED)?
                 .into_iter()
                 .map(|s| {
                     let sla = kefu_core::sla::due(&s, &ctx.agent, &rules)
@@ -203,7 +208,15 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
                     dto
                 })
                 .collect::<Vec<_>>();
-            ok(SessionListResponse { sessions })
+            let ended = store
+                .ended_counts()?
+                .into_iter()
+                .map(|(open_kfid, count)| AccountCount {
+                    open_kfid,
+                    count: u32::try_from(count).unwrap_or(u32::MAX),
+                })
+                .collect();
+            ok(SessionListResponse { sessions, ended })
         }
         "message_list" => {
             let r: MessageListRequest = parse(req)?;

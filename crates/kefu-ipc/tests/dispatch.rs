@@ -1508,6 +1508,11 @@ async fn ending_sends_the_closing_text_and_survey_and_the_answer_reaches_panel_a
         .find(|s| s["externalUserid"] == customer.as_str())
         .expect("the customer is listed");
     assert_eq!(row["localState"], "ended", "{row}");
+    assert_eq!(
+        sessions["ended"],
+        json!([{"openKfid": KF, "count": 1}]),
+        "ended sessions are counted by account (the list carries only the newest)"
+    );
 
     let now = unix_now();
     let report = dispatch(

@@ -169,8 +169,16 @@ impl Store {
     }
 
     /// Every session: waiting first (oldest first); then mine, those owing a reply first
-    /// (longest unanswered first); then a colleague's, wecom, ended.
+    /// (longest unanswered first); then a colleague's, wecom, ended (most recently ended first).
     pub fn sessions(&self, now: i64) -> Result<Vec<SessionRow>> {
+        self.sessions_listed(now, usize::MAX)
+    }
+
+    /// The queue as the desk lists it: every open session, and only the `ended_limit` most
+    /// recently ended ones, in the order of [`Store::sessions`]. Ended sessions only accumulate
+    /// (a busy desk ends thousands a week); the queue is read several times a second, so its
+    /// size must follow the open work, not the history. [`Store::ended_counts`] counts the rest.
+    pub fn sessions_listed(&self, now: i64, ended_limit: usize) -> Result<Vec<SessionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT s.open_kfid, s.external_userid, s.local_state, s.waiting_since, s.last_customer_msg_at, s.replies_since_customer, s.claimed_by, c.nickname,
@@ -189,13 +197,19 @@ impl Store {
                  ORDER BY m.send_time DESC, m.id DESC LIMIT 1)
              -- A customer who only opened the chat has nothing to answer yet (and no window).
              WHERE NOT (s.local_state = 'ended' AND s.last_customer_msg_at IS NULL)
+               AND (s.local_state <> 'ended' OR s.id IN (
+                   SELECT e.id FROM session e
+                   WHERE e.local_state = 'ended' AND e.last_customer_msg_at IS NOT NULL
+                   ORDER BY e.updated_at DESC, e.id DESC LIMIT ?1))
              ORDER BY CASE s.local_state WHEN 'waiting' THEN 0 WHEN 'mine' THEN 1 WHEN 'wecom' THEN 3 WHEN 'ended' THEN 4 ELSE 2 END,
                       CASE WHEN s.local_state = 'mine' AND lm.origin = 3 THEN 0 ELSE 1 END,
                       CASE WHEN s.local_state = 'mine' AND lm.origin = 3 THEN s.last_customer_msg_at END,
-                      s.waiting_since, s.updated_at DESC",
+                      CASE WHEN s.local_state = 'ended' THEN s.updated_at END DESC,
+                      s.waiting_since, s.updated_at DESC, s.id DESC",
         )?;
+        let limit = i64::try_from(ended_limit).unwrap_or(i64::MAX);
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([limit], |r| {
                 let last: Option<i64> = r.get(4)?;
                 let replies: i64 = r.get(5)?;
                 let local_state: String = r.get(2)?;
@@ -233,6 +247,21 @@ impl Store {
                     local_state,
                 })
             })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Ended sessions per account (those [`Store::sessions`] lists: the customer wrote), by
+    /// account.
+    pub fn ended_counts(&self) -> Result<Vec<(String, u64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT open_kfid, COUNT(*) FROM session
+             WHERE local_state = 'ended' AND last_customer_msg_at IS NOT NULL
+             GROUP BY open_kfid ORDER BY open_kfid",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -129,6 +129,62 @@ mod tests {
     }
 
     #[test]
+    fn the_desk_lists_open_sessions_and_only_the_most_recently_ended() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let s = Store::open_in(dir.path()).expect("store");
+        // Six customers write; four are ended, at 1000, 1001, 1002, 1003; two stay waiting.
+        for i in 0..6i64 {
+            let m = Message {
+                msgid: format!("m{i}").into(),
+                open_kfid: Some(if i == 3 { "wk2" } else { "wk" }.into()),
+                external_userid: Some(format!("c{i}").into()),
+                send_time: 100 + i,
+                origin: 3,
+                servicer_userid: None,
+                body: Body::Text {
+                    text: Text {
+                        content: "hi".into(),
+                        menu_id: None,
+                    },
+                },
+            };
+            s.ingest_page("wk", &[SyncItem::Message(m)], &format!("c{i}"), 100 + i)
+                .expect("ingest");
+        }
+        for (i, at) in [(2i64, 1000), (0, 1001), (3, 1002), (1, 1003)] {
+            let kfid = if i == 3 { "wk2" } else { "wk" };
+            let c = format!("c{i}");
+            assert_eq!(
+                s.queue_action(kfid, &c, "ann", QueueAction::End, at)
+                    .expect("sql"),
+                Ok("ended".into())
+            );
+        }
+        let listed = |limit| -> Vec<String> {
+            s.sessions_listed(2000, limit)
+                .expect("sessions")
+                .into_iter()
+                .map(|r| format!("{}:{}", r.local_state, r.external_userid))
+                .collect()
+        };
+        assert_eq!(
+            listed(2),
+            ["waiting:c4", "waiting:c5", "ended:c1", "ended:c3"],
+            "open sessions all, then the two ended last, most recent first"
+        );
+        assert_eq!(listed(0), ["waiting:c4", "waiting:c5"]);
+        assert_eq!(
+            s.sessions(2000).expect("sessions").len(),
+            6,
+            "the full list keeps every session"
+        );
+        assert_eq!(
+            s.ended_counts().expect("counts"),
+            [("wk".to_owned(), 3), ("wk2".to_owned(), 1)]
+        );
+    }
+
+    #[test]
     fn queue_state_machine() {
         let (_dir, s) = store_with_waiting_customer();
         let act = |agent: &str, a: QueueAction<'_>| {

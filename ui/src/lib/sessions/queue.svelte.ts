@@ -5,6 +5,7 @@
  * a failed refresh keeps the previous sessions and records the `{code, message}`.
  */
 import type { SessionDto } from '../ipc/generated/SessionDto';
+import type { AccountCount } from '../ipc/generated/AccountCount';
 import type { SessionListResponse } from '../ipc/generated/SessionListResponse';
 import { autoRefresh, subscribeUiEvents, type Call, type Subscribe } from '../ipc/events';
 import { rpc, toRpcError, type RpcError } from '../ipc/rpc';
@@ -45,6 +46,11 @@ export function arrangeSessions(sessions: readonly SessionDto[], account: string
   return kept;
 }
 
+/** Ended sessions of one account ('' = every account), from the backend's counts. */
+export function endedTotal(counts: readonly AccountCount[], account: string): number {
+  return counts.reduce((n, c) => (account && c.openKfid !== account ? n : n + c.count), 0);
+}
+
 /** A waiting customer can be handed to a colleague as well as one of mine; wecom/ended cannot. */
 export const canTransfer = (localState: string | undefined) => localState === 'waiting' || localState === 'mine';
 
@@ -65,6 +71,9 @@ export class SessionQueue {
   loaded = $state(false);
   error = $state<RpcError | null>(null);
 
+  /** Ended sessions per account, all of them: the list carries only the most recently ended. */
+  ended = $state.raw<AccountCount[]>([]);
+
   /** Only this account's sessions ('' = every account). */
   account = $state('');
   order = $state<QueueOrder>('backend');
@@ -75,7 +84,7 @@ export class SessionQueue {
     mine: this.groups.mine.length,
     colleague: this.groups.colleague.length,
     wecom: this.groups.wecom.length,
-    ended: this.groups.ended.length,
+    ended: Math.max(this.groups.ended.length, endedTotal(this.ended, this.account)),
   } satisfies Record<LocalState, number>);
 
   readonly #call: Call;
@@ -102,6 +111,8 @@ export class SessionQueue {
       if (seq < this.#applied) return;
       this.#applied = seq;
       this.sessions = res.sessions;
+      // Older backends list every ended session and send no counts.
+      this.ended = res.ended ?? [];
       this.loaded = true;
       this.error = null;
     } catch (e) {

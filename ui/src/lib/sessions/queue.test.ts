@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDto } from '../ipc/generated/SessionDto';
 import type { UiEvent } from '../ipc/generated/UiEvent';
-import { LOCAL_STATES, SessionQueue, activeSla, arrangeSessions, canTransfer, groupSessions, sessionKey } from './queue.svelte';
+import {
+  LOCAL_STATES,
+  SessionQueue,
+  activeSla,
+  arrangeSessions,
+  canTransfer,
+  endedTotal,
+  groupSessions,
+  sessionKey,
+} from './queue.svelte';
 
 const session = (externalUserid: string, localState: string, extra: Partial<SessionDto> = {}): SessionDto => ({
   openKfid: 'wk1',
@@ -84,6 +93,26 @@ describe('SessionQueue', () => {
     expect(queue.groups.mine.map((s) => s.externalUserid)).toEqual(['b', 'c']);
     expect(queue.find(sessionKey({ openKfid: 'wk1', externalUserid: 'b' }))?.localState).toBe('mine');
     expect(queue.find(sessionKey({ openKfid: 'wk2', externalUserid: 'b' }))).toBeUndefined();
+  });
+
+  it('counts every ended session from the backend totals, per account, while listing only the newest', async () => {
+    const queue = new SessionQueue({
+      call: async <T>() =>
+        ({
+          sessions: [session('a', 'waiting'), session('e1', 'ended'), session('e2', 'ended', { openKfid: 'wk2' })],
+          ended: [
+            { openKfid: 'wk1', count: 120 },
+            { openKfid: 'wk2', count: 7 },
+          ],
+        }) as T,
+      subscribe: fakeChannel().subscribe,
+    });
+    await queue.refresh();
+    expect(queue.groups.ended.length, 'the rows the backend listed').toBe(2);
+    expect(queue.counts.ended, 'all of them').toBe(127);
+    queue.account = 'wk2';
+    expect(queue.counts.ended).toBe(7);
+    expect(endedTotal([], ''), 'an older backend sends no counts: the rows count').toBe(0);
   });
 
   it('keeps the previous sessions and the {code, message} when a refresh fails', async () => {
