@@ -544,7 +544,10 @@ impl Notifier {
                     Err(RecvError::Closed) => return,
                 },
                 _ = tick.tick() => self.repeat_due().await,
-                _ = sla_tick.tick() => self.check_sla().await,
+                _ = sla_tick.tick() => {
+                    self.check_sla().await;
+                    self.prune_shown().await;
+                }
             }
         }
     }
@@ -633,6 +636,8 @@ impl Notifier {
         if let Some(old) = moved_from {
             self.refresh(old, false).await;
         }
+        // The group counts only who still qualifies (a colleague may have taken some).
+        self.prune(kind);
         self.refresh(kind, true).await;
     }
 
@@ -789,40 +794,14 @@ impl Notifier {
     async fn repeat_due(&self) {
         let now = tokio::time::Instant::now();
         for kind in [AlertKind::Waiting, AlertKind::Message, AlertKind::Sla] {
-            let keys: Vec<Key> = {
-                let st = self.state();
-                if st.groups[slot(kind)].next_at.is_none_or(|t| t > now) {
-                    continue;
-                }
-                if kind == AlertKind::Sla {
-                    // `check_sla` drops what no longer applies.
-                    Vec::new()
-                } else {
-                    st.pending
-                        .iter()
-                        .filter(|(_, p)| p.alert.kind == kind)
-                        .map(|(k, _)| k.clone())
-                        .collect()
-                }
-            };
-            let mut later = false;
-            for key in keys {
-                let info = self.engine.store.alert_info(&key.0, &key.1).ok().flatten();
-                let mut st = self.state();
-                let still = info.as_ref().and_then(|i| self.qualifies(i, st.focused));
-                let mine = info.as_ref().is_some_and(|i| {
-                    i.local_state == "mine" && i.claimed_by.as_deref() == Some(self.agent.as_str())
-                });
-                if still == Some(kind) {
-                    continue;
-                }
-                if mine && kind == AlertKind::Message {
-                    // The window has focus now: keep the alert and look again later.
-                    later = true;
-                } else {
-                    st.pending.remove(&key);
-                }
+            if self.state().groups[slot(kind)]
+                .next_at
+                .is_none_or(|t| t > now)
+            {
+                continue;
             }
+            // `check_sla` drops the service-level alerts that no longer apply.
+            let later = kind != AlertKind::Sla && self.prune(kind).1;
             if later {
                 let mut st = self.state();
                 let repeat = st.settings.repeat_seconds.max(1);
@@ -830,6 +809,48 @@ impl Notifier {
                 continue;
             }
             self.refresh(kind, true).await;
+        }
+    }
+
+    /// Drops the pending alerts of `kind` whose conversation no longer qualifies (claimed by a
+    /// colleague, answered, ended), so a grouped notification counts only who still waits and
+    /// the map stays as small as the open work, whether or not alerts repeat. Returns how many
+    /// were dropped, and whether a message in my session was kept only because the window has
+    /// focus (look again later).
+    fn prune(&self, kind: AlertKind) -> (usize, bool) {
+        let keys: Vec<Key> = self
+            .state()
+            .pending
+            .iter()
+            .filter(|(_, p)| p.alert.kind == kind)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let (mut dropped, mut later) = (0, false);
+        for key in keys {
+            let info = self.engine.store.alert_info(&key.0, &key.1).ok().flatten();
+            let mut st = self.state();
+            let still = info.as_ref().and_then(|i| self.qualifies(i, st.focused));
+            let mine = info.as_ref().is_some_and(|i| {
+                i.local_state == "mine" && i.claimed_by.as_deref() == Some(self.agent.as_str())
+            });
+            if still == Some(kind) {
+                continue;
+            }
+            if mine && kind == AlertKind::Message {
+                later = true;
+            } else if st.pending.remove(&key).is_some() {
+                dropped += 1;
+            }
+        }
+        (dropped, later)
+    }
+
+    /// Drops what no longer qualifies and updates the notifications on screen, silently.
+    async fn prune_shown(&self) {
+        for kind in [AlertKind::Waiting, AlertKind::Message] {
+            if self.prune(kind).0 > 0 {
+                self.refresh(kind, false).await;
+            }
         }
     }
 }

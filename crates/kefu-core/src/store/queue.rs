@@ -132,7 +132,7 @@ mod tests {
     fn the_desk_lists_open_sessions_and_only_the_most_recently_ended() {
         let dir = tempfile::tempdir().expect("temp dir");
         let s = Store::open_in(dir.path()).expect("store");
-        // Six customers write; four are ended, at 1000, 1001, 1002, 1003; two stay waiting.
+        // Six customers write (c0 first); four are ended, c3 last; two stay waiting.
         for i in 0..6i64 {
             let m = Message {
                 msgid: format!("m{i}").into(),
@@ -151,7 +151,7 @@ mod tests {
             s.ingest_page("wk", &[SyncItem::Message(m)], &format!("c{i}"), 100 + i)
                 .expect("ingest");
         }
-        for (i, at) in [(2i64, 1000), (0, 1001), (3, 1002), (1, 1003)] {
+        for (i, at) in [(2i64, 1000), (0, 1001), (1, 1002), (3, 1003)] {
             let kfid = if i == 3 { "wk2" } else { "wk" };
             let c = format!("c{i}");
             assert_eq!(
@@ -169,8 +169,9 @@ mod tests {
         };
         assert_eq!(
             listed(2),
-            ["waiting:c4", "waiting:c5", "ended:c1", "ended:c3"],
-            "open sessions all, then the two ended last, most recent first"
+            ["waiting:c4", "waiting:c5", "ended:c3", "ended:c1"],
+            "open sessions all, then the two ended last, most recently ended first (not by when \
+             they first waited)"
         );
         assert_eq!(listed(0), ["waiting:c4", "waiting:c5"]);
         assert_eq!(

@@ -413,3 +413,74 @@ async fn customers_past_the_waiting_threshold_raise_one_sla_notification_until_h
         "an acknowledged wait does not alert again"
     );
 }
+
+#[tokio::test]
+async fn a_customer_a_colleague_took_leaves_the_waiting_notification_without_repeats() {
+    let f = fixture(64, None).await;
+    let em = &f.emu.emulator;
+    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(2), None);
+    say(&f, &old, "昨天的消息");
+    f.engine.sync_account(&kf()).await.expect("first import");
+    let sink = Arc::new(Recording::default());
+    let settings = NotificationSettings {
+        enabled: true,
+        repeat_seconds: 0,
+        ..NotificationSettings::default()
+    };
+    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
+    let task = tokio::spawn(notifier.clone().run());
+    eventually("the probe finds the service", || notifier.available()).await;
+
+    let mut customers = Vec::new();
+    for (i, name) in ["甲", "乙"].iter().enumerate() {
+        let c = kefu_emulator::sim::new_customer(
+            em,
+            &mut kefu_emulator::rng::Rng::new(20 + i as u64),
+            Some((*name).into()),
+        );
+        say(&f, &c, &format!("第{i}位"));
+        f.engine.sync_account(&kf()).await.expect("sync");
+        eventually("the customer is in the notification", || {
+            sink.shown().len() > i
+        })
+        .await;
+        customers.push(c);
+    }
+    assert_eq!(
+        sink.shown().last().expect("shown").0.summary,
+        "2 位客户等待中"
+    );
+    // A colleague takes 甲 at another desk: nothing here acknowledges it, and alerts do not repeat.
+    let claimed = f
+        .engine
+        .store
+        .queue_action(KF, customers[0].as_str(), "bob", QueueAction::Claim, 0)
+        .expect("sql");
+    assert_eq!(claimed, Ok("mine".into()));
+
+    let c = kefu_emulator::sim::new_customer(
+        em,
+        &mut kefu_emulator::rng::Rng::new(30),
+        Some("丙".into()),
+    );
+    say(&f, &c, "第2位");
+    f.engine.sync_account(&kf()).await.expect("sync");
+    eventually("the third customer is in the notification", || {
+        sink.shown().len() > 2
+    })
+    .await;
+    let (group, _) = sink.shown().last().cloned().expect("shown");
+    assert_eq!(
+        group.summary, "2 位客户等待中",
+        "乙 and 丙 wait; 甲 is a colleague's"
+    );
+    assert!(!group.body.contains("甲"), "{}", group.body);
+    assert!(
+        !notifier
+            .pending()
+            .iter()
+            .any(|(_, who)| who == customers[0].as_str()),
+        "nothing is kept for the customer a colleague took"
+    );
+    task.abort();
+}
