@@ -211,10 +211,7 @@ pub async fn dispatch(ctx: &Context, cmd: &str, req: Value) -> Result<Value, Ipc
             let ended = store
                 .ended_counts()?
                 .into_iter()
-                .map(|(open_kfid, count)| AccountCount {
-                    open_kfid,
-                    count: u32::try_from(count).unwrap_or(u32::MAX),
-                })
+                .map(|(open_kfid, count)| AccountCount { open_kfid, count })
                 .collect();
             ok(SessionListResponse { sessions, ended })
         }

@@ -253,7 +253,7 @@ impl Store {
 
     /// Ended sessions per account (those [`Store::sessions`] lists: the customer wrote), by
     /// account.
-    pub fn ended_counts(&self) -> Result<Vec<(String, u64)>> {
+    pub fn ended_counts(&self) -> Result<Vec<(String, u32)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT open_kfid, COUNT(*) FROM session
@@ -261,9 +261,7 @@ impl Store {
              GROUP BY open_kfid ORDER BY open_kfid",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
-            })?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -105,14 +105,13 @@ mod tests {
     use super::*;
     use kefu_wechat::message::{Body, Message, SyncItem, Text};
 
-    fn store_with_waiting_customer() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open_in(dir.path()).expect("store");
-        let m = Message {
-            msgid: "m1".into(),
-            open_kfid: Some("wk".into()),
-            external_userid: Some("wm".into()),
-            send_time: 100,
+    /// A customer's "hi" at `at`.
+    fn customer_hi(msgid: &str, open_kfid: &str, customer: &str, at: i64) -> SyncItem {
+        SyncItem::Message(Message {
+            msgid: msgid.into(),
+            open_kfid: Some(open_kfid.into()),
+            external_userid: Some(customer.into()),
+            send_time: at,
             origin: 3,
             servicer_userid: None,
             body: Body::Text {
@@ -121,9 +120,14 @@ mod tests {
                     menu_id: None,
                 },
             },
-        };
+        })
+    }
+
+    fn store_with_waiting_customer() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_in(dir.path()).expect("store");
         store
-            .ingest_page("wk", &[SyncItem::Message(m)], "c1", 100)
+            .ingest_page("wk", &[customer_hi("m1", "wk", "wm", 100)], "c1", 100)
             .expect("ingest");
         (dir, store)
     }
@@ -133,29 +137,15 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let s = Store::open_in(dir.path()).expect("store");
         // Six customers write (c0 first); four are ended, c3 last; two stay waiting.
+        let kfid = |i: i64| if i == 3 { "wk2" } else { "wk" };
         for i in 0..6i64 {
-            let m = Message {
-                msgid: format!("m{i}").into(),
-                open_kfid: Some(if i == 3 { "wk2" } else { "wk" }.into()),
-                external_userid: Some(format!("c{i}").into()),
-                send_time: 100 + i,
-                origin: 3,
-                servicer_userid: None,
-                body: Body::Text {
-                    text: Text {
-                        content: "hi".into(),
-                        menu_id: None,
-                    },
-                },
-            };
-            s.ingest_page("wk", &[SyncItem::Message(m)], &format!("c{i}"), 100 + i)
+            let (m, c) = (format!("m{i}"), format!("c{i}"));
+            s.ingest_page("wk", &[customer_hi(&m, kfid(i), &c, 100 + i)], &c, 100 + i)
                 .expect("ingest");
         }
         for (i, at) in [(2i64, 1000), (0, 1001), (1, 1002), (3, 1003)] {
-            let kfid = if i == 3 { "wk2" } else { "wk" };
-            let c = format!("c{i}");
             assert_eq!(
-                s.queue_action(kfid, &c, "ann", QueueAction::End, at)
+                s.queue_action(kfid(i), &format!("c{i}"), "ann", QueueAction::End, at)
                     .expect("sql"),
                 Ok("ended".into())
             );

@@ -57,6 +57,58 @@ fn say(f: &Fixture, customer: &kefu_wechat::ExternalUserId, text: &str) {
         .expect("say");
 }
 
+/// A desk whose history is imported (one customer wrote before the notifier started), with
+/// ann's notifier running against a recording sink and the service found.
+async fn imported_desk_notifying(
+    seed: u64,
+    settings: NotificationSettings,
+) -> (
+    Fixture,
+    Arc<Recording>,
+    Notifier,
+    tokio::task::JoinHandle<()>,
+) {
+    let f = fixture(seed, None).await;
+    let old = kefu_emulator::sim::new_customer(
+        &f.emu.emulator,
+        &mut kefu_emulator::rng::Rng::new(1),
+        None,
+    );
+    say(&f, &old, "昨天的消息");
+    f.engine.sync_account(&kf()).await.expect("first import");
+    let sink = Arc::new(Recording::default());
+    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
+    let task = tokio::spawn(notifier.clone().run());
+    eventually("the probe finds the service", || notifier.available()).await;
+    (f, sink, notifier, task)
+}
+
+/// New customers named `names` write one after another (`第{i}位`), each synced and waited for
+/// in the notification; the sink has shown nothing before.
+async fn customers_arrive(
+    f: &Fixture,
+    sink: &Recording,
+    rng_seed: u64,
+    names: &[&str],
+) -> Vec<kefu_wechat::ExternalUserId> {
+    let mut customers = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let c = kefu_emulator::sim::new_customer(
+            &f.emu.emulator,
+            &mut kefu_emulator::rng::Rng::new(rng_seed + i as u64),
+            Some((*name).into()),
+        );
+        say(f, &c, &format!("第{i}位"));
+        f.engine.sync_account(&kf()).await.expect("sync");
+        eventually("the customer is in the notification", || {
+            sink.shown().len() > i
+        })
+        .await;
+        customers.push(c);
+    }
+    customers
+}
+
 async fn eventually(what: &str, check: impl Fn() -> bool) {
     for _ in 0..100 {
         if check() {
@@ -69,22 +121,14 @@ async fn eventually(what: &str, check: impl Fn() -> bool) {
 
 #[tokio::test]
 async fn alerts_go_to_waiting_customers_and_my_sessions_repeat_until_acknowledged() {
-    let f = fixture(61, None).await;
-    let em = &f.emu.emulator;
-    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
-    say(&f, &old, "昨天的消息");
-    f.engine.sync_account(&kf()).await.expect("first import");
-
-    let sink = Arc::new(Recording::default());
     let settings = NotificationSettings {
         enabled: true,
         repeat_seconds: 1,
         sound: true,
         ..NotificationSettings::default()
     };
-    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
-    let task = tokio::spawn(notifier.clone().run());
-    eventually("the probe finds the service", || notifier.available()).await;
+    let (f, sink, notifier, task) = imported_desk_notifying(61, settings).await;
+    let em = &f.emu.emulator;
 
     let customer = kefu_emulator::sim::new_customer(
         em,
@@ -241,37 +285,14 @@ async fn without_a_notification_service_the_notifier_says_so() {
 
 #[tokio::test]
 async fn many_waiting_customers_share_one_notification_updated_in_place() {
-    let f = fixture(63, None).await;
-    let em = &f.emu.emulator;
-    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(1), None);
-    say(&f, &old, "昨天的消息");
-    f.engine.sync_account(&kf()).await.expect("first import");
-    let sink = Arc::new(Recording::default());
     let settings = NotificationSettings {
         enabled: true,
         repeat_seconds: 0,
         sound: true,
         ..NotificationSettings::default()
     };
-    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
-    let task = tokio::spawn(notifier.clone().run());
-    eventually("the probe finds the service", || notifier.available()).await;
-
-    let mut customers = Vec::new();
-    for (i, name) in ["甲", "乙", "丙", "丁"].iter().enumerate() {
-        let c = kefu_emulator::sim::new_customer(
-            em,
-            &mut kefu_emulator::rng::Rng::new(10 + i as u64),
-            Some((*name).into()),
-        );
-        say(&f, &c, &format!("第{i}位"));
-        f.engine.sync_account(&kf()).await.expect("sync");
-        eventually("the customer is in the notification", || {
-            sink.shown().len() > i
-        })
-        .await;
-        customers.push(c);
-    }
+    let (f, sink, notifier, task) = imported_desk_notifying(63, settings).await;
+    let customers = customers_arrive(&f, &sink, 10, &["甲", "乙", "丙", "丁"]).await;
     let shown = sink.shown();
     assert_eq!(shown.len(), 4, "one show per arrival");
     assert_eq!(shown[0].1, None);
@@ -416,36 +437,14 @@ async fn customers_past_the_waiting_threshold_raise_one_sla_notification_until_h
 
 #[tokio::test]
 async fn a_customer_a_colleague_took_leaves_the_waiting_notification_without_repeats() {
-    let f = fixture(64, None).await;
-    let em = &f.emu.emulator;
-    let old = kefu_emulator::sim::new_customer(em, &mut kefu_emulator::rng::Rng::new(2), None);
-    say(&f, &old, "昨天的消息");
-    f.engine.sync_account(&kf()).await.expect("first import");
-    let sink = Arc::new(Recording::default());
     let settings = NotificationSettings {
         enabled: true,
         repeat_seconds: 0,
         ..NotificationSettings::default()
     };
-    let notifier = Notifier::new(f.engine.clone(), "ann", sink.clone(), settings, "zh-CN");
-    let task = tokio::spawn(notifier.clone().run());
-    eventually("the probe finds the service", || notifier.available()).await;
-
-    let mut customers = Vec::new();
-    for (i, name) in ["甲", "乙"].iter().enumerate() {
-        let c = kefu_emulator::sim::new_customer(
-            em,
-            &mut kefu_emulator::rng::Rng::new(20 + i as u64),
-            Some((*name).into()),
-        );
-        say(&f, &c, &format!("第{i}位"));
-        f.engine.sync_account(&kf()).await.expect("sync");
-        eventually("the customer is in the notification", || {
-            sink.shown().len() > i
-        })
-        .await;
-        customers.push(c);
-    }
+    let (f, sink, notifier, task) = imported_desk_notifying(64, settings).await;
+    let em = &f.emu.emulator;
+    let customers = customers_arrive(&f, &sink, 20, &["甲", "乙"]).await;
     assert_eq!(
         sink.shown().last().expect("shown").0.summary,
         "2 位客户等待中"
