@@ -3,12 +3,13 @@
 //! halved the web process (305 → ~150 MiB PSS at launch on 100,000 messages), where the
 //! compositor otherwise keeps GL surfaces (Mesa's software GL without a GPU). The page is a
 //! single document, so WebKit's memory caches are sized for one (`DocumentViewer`).
-//! Two more settings are read from the environment only, once, before any of our code runs, so
+//! Other settings are read from the environment only, once, before any of our code runs, so
 //! the app starts itself again with them (`reexec_with_startup_env`): WebKit's DMA-BUF renderer
 //! off (it serves accelerated compositing, and its GL buffers cost about 10 MiB over the app and
-//! web processes), and at most two glibc malloc arenas (one per thread by default; over a day the
-//! engine's threads each kept a fragmented arena of their own), and JavaScriptCore's heap growth
-//! as on a machine of ordinary memory (see [`STARTUP_ENV`]).
+//! web processes), glibc's malloc with at most two arenas (one per thread by default; over a day
+//! the engine's threads each kept a fragmented arena of their own) and a fixed threshold for
+//! large blocks, JavaScriptCore's heap growth as on a machine of ordinary memory and without its
+//! optimising compilers, and no GL in the app process (see [`STARTUP_ENV`]).
 //! `KEFU_WEBKIT_COMPOSITING=1` keeps WebKit's default compositing and renderer (for comparison or
 //! a machine that wants it).
 
@@ -18,11 +19,31 @@
 /// live before a full collection and rate-limits collections; set above any real RAM, it keeps
 /// the ordinary factor (twice what is live). The window keeps about 9 MiB of JavaScript live
 /// over a working day (measured with `JSC_logGC=1` during the soak).
+///
+/// With compositing off the app process draws no GL, yet two things load Mesa into it, and Mesa
+/// loads LLVM (about 20 MiB of relocated data and code per process): GTK choosing GL visuals
+/// through GLX (`GDK_GL=disable` skips it), and WebKit asking EGL for the GPU's render node to
+/// hand to the web process (a named node skips the question; nothing renders on it with DMA-BUF
+/// and compositing off, so the node is `/dev/null`). Measured at launch in demo mode: the app
+/// process 97 → 73 MiB. The web process keeps Mesa: WebKit 2.50 opens a surfaceless EGL display
+/// there whatever the policy, and aborts without one.
+///
+/// Two more, measured together over the soak's day (idle at the end 310 → 290 MiB, the web
+/// process 203 → 181 MiB): JavaScriptCore without its optimising compilers (`useDFGJIT`; DFG
+/// and FTL recompile hot functions and keep both versions, where the window's JavaScript is
+/// small and waits on the DOM; the interpreter and the baseline JIT stay), and glibc's malloc
+/// with a fixed 128 KiB threshold for large blocks (by default the threshold rises after each
+/// large block is freed, up to 32 MiB, and later large blocks such as serialised IPC replies
+/// then come from, and fragment, the heap).
 #[cfg(target_os = "linux")]
-const STARTUP_ENV: [(&str, &str); 3] = [
+const STARTUP_ENV: [(&str, &str); 7] = [
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     ("MALLOC_ARENA_MAX", "2"),
+    ("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=131072"),
     ("JSC_aggressiveHeapThresholdInMB", "1048576"),
+    ("JSC_useDFGJIT", "false"),
+    ("GDK_GL", "disable"),
+    ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
 ];
 
 #[cfg(target_os = "linux")]

@@ -206,8 +206,8 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
   }, 180_000);
 
   test('the app restarts itself with its start-up environment, in place, and still draws', async () => {
-    // src-tauri/webview.rs: WebKit's DMA-BUF renderer off, two malloc arenas and JavaScriptCore's
-    // heap growth, set by exec
+    // src-tauri/webview.rs: WebKit's DMA-BUF renderer off, glibc's malloc, JavaScriptCore's heap
+    // growth and compilers, and no GL in the app process, set by exec
     // before any thread exists; the pid the driver launched is the app (no second process).
     await browser.$(byTestId('session-item')).waitForExist({ timeout: 20_000 });
     const [app, ...children] = appTree(appBinary());
@@ -221,11 +221,22 @@ describe('Kefu Desk on the desktop', { timeout: 300_000 }, () => {
     const env = environ(app.pid);
     assert.equal(env.get('WEBKIT_DISABLE_DMABUF_RENDERER'), '1');
     assert.equal(env.get('MALLOC_ARENA_MAX'), '2');
+    assert.equal(env.get('GLIBC_TUNABLES'), 'glibc.malloc.mmap_threshold=131072');
     // The web process runs the window's JavaScript: JavaScriptCore's heap growth as on a machine
-    // of ordinary memory.
+    // of ordinary memory, without the optimising compilers.
     const web = children.find((c) => c.exe === 'WebKitWebProcess');
     assert.ok(web, `a WebKitWebProcess under the app: ${JSON.stringify(children)}`);
     assert.equal(environ(web.pid).get('JSC_aggressiveHeapThresholdInMB'), '1048576');
+    assert.equal(environ(web.pid).get('JSC_useDFGJIT'), 'false');
+    // No GL in the app process: neither GTK (GLX) nor WebKit (EGL) loads Mesa's driver, and
+    // LLVM with it.
+    const maps = readFileSync(`/proc/${app.pid}/maps`, 'utf8').split('\n');
+    assert.ok(maps.some((line) => line.includes('libwebkit2gtk')), 'the maps are the app process');
+    assert.deepEqual(
+      maps.filter((line) => /_dri\.so|libGLX_mesa|libEGL_mesa|libLLVM/.test(line)),
+      [],
+      'the app process maps no Mesa driver',
+    );
     assert.ok(!children.some((c) => c.exe === 'kefu-desk'), 'no second kefu-desk under the first');
     assert.ok(await browser.$(byTestId('session-item')).isDisplayed(), 'and the window still draws its queue');
   });
