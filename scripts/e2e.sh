@@ -148,9 +148,10 @@ outer() {
   unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS
   export GDK_BACKEND=x11
   # Files and links the app opens "with the system application" are recorded, one path or URL
-  # per line, instead of starting a viewer or a browser.
+  # per line, instead of starting a viewer or a browser; the opener's environment goes to
+  # opened.log.env (written before the line).
   export KEFU_E2E_OPENED="$tmp/opened.log" KEFU_DESK_OPENER="$tmp/opener"
-  printf '#!/bin/sh\nprintf "%%s\\n" "$1" >> "%s"\n' "$KEFU_E2E_OPENED" >"$KEFU_DESK_OPENER"
+  printf '#!/bin/sh\nenv > "%s.env"\nprintf "%%s\\n" "$1" >> "%s"\n' "$KEFU_E2E_OPENED" "$KEFU_E2E_OPENED" >"$KEFU_DESK_OPENER"
   chmod 755 "$KEFU_DESK_OPENER"
 
   export KEFU_E2E_INNER=1 KEFU_DESK_BIN="$bin" TAURI_DRIVER="$driver"

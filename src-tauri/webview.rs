@@ -51,7 +51,8 @@ fn keep_compositing() -> bool {
     std::env::var_os("KEFU_WEBKIT_COMPOSITING").is_some_and(|v| v == "1")
 }
 
-/// Starts the binary again, same pid and arguments, with [`STARTUP_ENV`] set where unset. Setting
+/// Starts the binary again, same pid and arguments, with [`STARTUP_ENV`] set where unset, and
+/// the names it set listed in `KEFU_STARTUP_ENV` for the programs the app starts. Setting
 /// them in-process would be `std::env::set_var`, which is unsafe (other threads may read the
 /// environment) and forbidden here; `exec` before any thread exists is the safe equivalent. A
 /// variable already set, to any value, is left alone, so the second start goes straight on. If
@@ -72,9 +73,12 @@ pub fn reexec_with_startup_env() {
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
+    // Programs the app starts (the opener) drop what it added; see `kefu_core::files`.
+    let added: Vec<&str> = missing.iter().map(|(name, _)| *name).collect();
     let error = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .envs(missing)
+        .env(kefu_core::files::STARTUP_ENV_VAR, added.join(","))
         .exec();
     // Logging is not set up yet.
     eprintln!("kefu-desk: restarting with the start-up environment failed ({error}); going on");

@@ -220,6 +220,14 @@ describe('Kefu Desk workbench tools', { timeout: 240_000 }, () => {
     const copy = (await opened()).find((p) => p.endsWith('/发票申请表.pdf'));
     const fixture = path.join(REPO_ROOT, 'crates/kefu-emulator/scenarios/media/发票申请表.pdf');
     assert.deepEqual(await readFile(copy), await readFile(fixture), 'the opened copy is the file the customer sent');
+    // The system application does not inherit what the app set for its own WebKit at start.
+    const openerEnv = (await readFile(`${openedLog}.env`, 'utf8')).split('\n');
+    assert.ok(openerEnv.some((line) => line.startsWith('HOME=')), 'the opener has the user environment');
+    assert.deepEqual(
+      openerEnv.filter((line) => /^(GDK_GL|JSC_useDFGJIT|WEBKIT_WEB_RENDER_DEVICE_FILE|KEFU_STARTUP_ENV)=/.test(line)),
+      [],
+      'nor the start-up environment',
+    );
     await file.$(byTestId('media-save')).click();
     const saved = path.join(process.env.HOME, 'Downloads', '发票申请表.pdf');
     await browser.waitUntil(async () => (await $('notice').getText()).includes(saved), {

@@ -7,7 +7,9 @@
 //! empty, never hidden, never a path. [`save_copy`] never overwrites (`name (2).ext`, …).
 //! [`open_copy`] puts the copy under `<data>/open/<hash>/` and hands it to the opener as one
 //! argument, never through a shell; a file that looks like a program ([`looks_executable`]) is
-//! not opened, only saved.
+//! not opened, only saved. The opener does not inherit what the desktop set in its own
+//! environment at start ([`STARTUP_ENV_VAR`]): those tune this app's WebKit, not the user's
+//! applications.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
@@ -56,11 +58,33 @@ pub fn opener_program() -> PathBuf {
         })
 }
 
+/// Names, comma-separated, of the variables the desktop added to its own environment when it
+/// started (and only those: a variable the user had set is not listed). Listed variables, and
+/// this one, are removed from the opener's environment.
+pub const STARTUP_ENV_VAR: &str = "KEFU_STARTUP_ENV";
+
+/// The opener's command: `program arg`, without the variables `startup_env` lists (the value
+/// of [`STARTUP_ENV_VAR`]) and without that variable.
+fn opener_command(
+    program: &Path,
+    arg: &std::ffi::OsStr,
+    startup_env: Option<&std::ffi::OsStr>,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    command.arg(arg).env_remove(STARTUP_ENV_VAR);
+    if let Some(names) = startup_env.and_then(|names| names.to_str()) {
+        for name in names.split(',').filter(|name| !name.is_empty()) {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// Hands one argument (a checked URL or a path the app made) to the opener; the opener is
 /// reaped when it exits.
 pub fn run_opener(program: &Path, arg: &std::ffi::OsStr) -> Result<(), FileError> {
-    let mut child = std::process::Command::new(program)
-        .arg(arg)
+    let startup_env = std::env::var_os(STARTUP_ENV_VAR);
+    let mut child = opener_command(program, arg, startup_env.as_deref())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -222,6 +246,27 @@ pub fn open_copy(data_dir: &Path, stored: &str, name: &str) -> Result<PathBuf, F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_opener_does_not_inherit_what_the_desktop_set_for_itself() {
+        let command = opener_command(
+            Path::new("xdg-open"),
+            std::ffi::OsStr::new("/tmp/a.pdf"),
+            Some(std::ffi::OsStr::new("GDK_GL,JSC_useDFGJIT")),
+        );
+        let mut removed: Vec<_> = command
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        removed.sort();
+        assert_eq!(removed, ["GDK_GL", "JSC_useDFGJIT", STARTUP_ENV_VAR]);
+        assert_eq!(command.get_args().collect::<Vec<_>>(), ["/tmp/a.pdf"]);
+
+        let plain = opener_command(Path::new("xdg-open"), std::ffi::OsStr::new("x"), None);
+        let removed: Vec<_> = plain.get_envs().map(|(name, _)| name.to_owned()).collect();
+        assert_eq!(removed, [STARTUP_ENV_VAR]);
+    }
 
     const STORED: &str =
         "media/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.pdf";
