@@ -83,8 +83,31 @@ async fn imported_desk_notifying(
     (f, sink, notifier, task)
 }
 
-/// New customers named `names` write one after another (`第{i}位`), each synced and waited for
-/// in the notification; the sink has shown nothing before.
+/// A new customer (`name`, if given) writes `text`; it is synced and waited for until the sink
+/// has shown one more notification.
+async fn customer_arrives(
+    f: &Fixture,
+    sink: &Recording,
+    rng_seed: u64,
+    name: Option<&str>,
+    text: &str,
+) -> kefu_wechat::ExternalUserId {
+    let shown_before = sink.shown().len();
+    let c = kefu_emulator::sim::new_customer(
+        &f.emu.emulator,
+        &mut kefu_emulator::rng::Rng::new(rng_seed),
+        name.map(Into::into),
+    );
+    say(f, &c, text);
+    f.engine.sync_account(&kf()).await.expect("sync");
+    eventually("the customer is in the notification", || {
+        sink.shown().len() > shown_before
+    })
+    .await;
+    c
+}
+
+/// New customers named `names` arrive one after another (`第{i}位`).
 async fn customers_arrive(
     f: &Fixture,
     sink: &Recording,
@@ -93,18 +116,8 @@ async fn customers_arrive(
 ) -> Vec<kefu_wechat::ExternalUserId> {
     let mut customers = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let c = kefu_emulator::sim::new_customer(
-            &f.emu.emulator,
-            &mut kefu_emulator::rng::Rng::new(rng_seed + i as u64),
-            Some((*name).into()),
-        );
-        say(f, &c, &format!("第{i}位"));
-        f.engine.sync_account(&kf()).await.expect("sync");
-        eventually("the customer is in the notification", || {
-            sink.shown().len() > i
-        })
-        .await;
-        customers.push(c);
+        let text = format!("第{i}位");
+        customers.push(customer_arrives(f, sink, rng_seed + i as u64, Some(name), &text).await);
     }
     customers
 }
@@ -128,19 +141,8 @@ async fn alerts_go_to_waiting_customers_and_my_sessions_repeat_until_acknowledge
         ..NotificationSettings::default()
     };
     let (f, sink, notifier, task) = imported_desk_notifying(61, settings).await;
-    let em = &f.emu.emulator;
 
-    let customer = kefu_emulator::sim::new_customer(
-        em,
-        &mut kefu_emulator::rng::Rng::new(2),
-        Some("小<王>".into()),
-    );
-    say(&f, &customer, "快递到哪了 & 什么时候到");
-    f.engine.sync_account(&kf()).await.expect("sync");
-    eventually("a new waiting customer is alerted", || {
-        !sink.shown().is_empty()
-    })
-    .await;
+    let customer = customer_arrives(&f, &sink, 2, Some("小<王>"), "快递到哪了 & 什么时候到").await;
     let (first, replaces) = sink.shown()[0].clone();
     assert_eq!(replaces, None);
     assert_eq!(
@@ -443,7 +445,6 @@ async fn a_customer_a_colleague_took_leaves_the_waiting_notification_without_rep
         ..NotificationSettings::default()
     };
     let (f, sink, notifier, task) = imported_desk_notifying(64, settings).await;
-    let em = &f.emu.emulator;
     let customers = customers_arrive(&f, &sink, 20, &["甲", "乙"]).await;
     assert_eq!(
         sink.shown().last().expect("shown").0.summary,
@@ -457,17 +458,7 @@ async fn a_customer_a_colleague_took_leaves_the_waiting_notification_without_rep
         .expect("sql");
     assert_eq!(claimed, Ok("mine".into()));
 
-    let c = kefu_emulator::sim::new_customer(
-        em,
-        &mut kefu_emulator::rng::Rng::new(30),
-        Some("丙".into()),
-    );
-    say(&f, &c, "第2位");
-    f.engine.sync_account(&kf()).await.expect("sync");
-    eventually("the third customer is in the notification", || {
-        sink.shown().len() > 2
-    })
-    .await;
+    customer_arrives(&f, &sink, 30, Some("丙"), "第2位").await;
     let (group, _) = sink.shown().last().cloned().expect("shown");
     assert_eq!(
         group.summary, "2 位客户等待中",
